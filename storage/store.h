@@ -1,0 +1,148 @@
+// Durable state of the service in one SQLite file: global platform flags,
+// per-room platform overrides and meetings.
+//
+// Thread safety: every method may be called concurrently; writes are
+// serialised and each runs in one transaction, so a failed write returns an
+// error and leaves nothing behind.
+// Errors: NOT_FOUND for a missing row, ALREADY_EXISTS for a unique-key clash,
+// UNAVAILABLE when the database stays busy past the busy timeout, INTERNAL
+// for anything else SQLite reports (with SQLite's message).
+#ifndef VIDEOPLATFORM_STORAGE_STORE_H_
+#define VIDEOPLATFORM_STORAGE_STORE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "videoplatform/v1/videoplatform.pb.h"
+
+namespace videoplatform::storage {
+
+class Database;
+
+struct GlobalFlags {
+  bool daily_migration_enabled = false;
+  std::string default_platform = "whereby";
+  absl::Time update_time = absl::UnixEpoch();
+  std::string updated_by;
+};
+
+struct RoomPlatform {
+  std::string room_id;
+  std::string platform;
+  std::string updated_by;
+  absl::Time update_time;
+};
+
+// One meeting; field meanings as in v1.Meeting.
+struct MeetingRecord {
+  std::string meeting_id;
+  std::string platform = "whereby";
+  std::string provider_meeting_id;
+  std::string room_id;
+  std::string room_name;
+  std::string room_url;
+  std::string host_room_url;
+  absl::Time start_time;
+  absl::Time end_time;
+  bool is_locked = false;
+  v1::RoomMode room_mode = v1::ROOM_MODE_NORMAL;
+  v1::RecordingType recording_type = v1::RECORDING_TYPE_CLOUD;
+  v1::RecordingTrigger recording_trigger =
+      v1::RECORDING_TRIGGER_AUTOMATIC_2ND_PARTICIPANT;
+  int num_clients = 0;
+  bool is_active = true;
+  // Empty when the meeting was created without one.
+  std::string idempotency_key;
+};
+
+struct MeetingFilter {
+  std::string room_id;  // Empty: all rooms.
+  bool active_only = false;
+  int limit = 100;
+  // Keyset pagination: only meetings older (in list order) than this cursor.
+  // Empty for the first page; otherwise a value from MeetingPage.
+  std::string after_cursor;
+};
+
+struct MeetingPage {
+  std::vector<MeetingRecord> meetings;  // Newest first.
+  std::string next_cursor;              // Empty on the last page.
+};
+
+struct RoomPlatformPage {
+  std::vector<RoomPlatform> room_platforms;  // By room id.
+  std::string next_cursor;                   // Empty on the last page.
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the database at `path` and applies pending
+  // migrations. ":memory:" works for tests.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
+  ~Store();
+
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // The schema version after migrations (for diagnostics and tests).
+  absl::StatusOr<int> SchemaVersion();
+
+  // --- Global flags ---
+  absl::StatusOr<GlobalFlags> GetFlags();
+  // Changes the fields that are set; returns the flags after the change.
+  absl::StatusOr<GlobalFlags> UpdateFlags(
+      std::optional<bool> daily_migration_enabled,
+      std::optional<std::string> default_platform, absl::string_view updated_by,
+      absl::Time now);
+
+  // --- Per-room platform overrides ---
+  absl::StatusOr<RoomPlatform> SetRoomPlatform(absl::string_view room_id,
+                                               absl::string_view platform,
+                                               absl::string_view updated_by,
+                                               absl::Time now);
+  // True when an override existed and was removed.
+  absl::StatusOr<bool> ClearRoomPlatform(absl::string_view room_id);
+  absl::StatusOr<std::optional<RoomPlatform>> GetRoomPlatform(
+      absl::string_view room_id);
+  // Rooms after `after_cursor` (empty: from the start), at most `limit`.
+  absl::StatusOr<RoomPlatformPage> ListRoomPlatforms(
+      int limit, absl::string_view after_cursor);
+  // In one transaction: sets every room in `room_ids` to `platform` with
+  // `updated_by` = `source`, and clears the rooms whose override was set by
+  // `source` earlier but are no longer listed. Overrides set by anyone else
+  // for rooms not in `room_ids` stay. Used for DAILY_MIGRATION_ROOM_IDS.
+  absl::Status ReplaceRoomPlatformsFromSource(
+      absl::string_view source, const std::vector<std::string>& room_ids,
+      absl::string_view platform, absl::Time now);
+
+  // --- Meetings ---
+  // Inserts a new meeting. ALREADY_EXISTS when the meeting id or a non-empty
+  // idempotency key is taken (nothing is written then).
+  absl::Status InsertMeeting(const MeetingRecord& meeting);
+  // NOT_FOUND when absent.
+  absl::StatusOr<MeetingRecord> GetMeeting(absl::string_view meeting_id);
+  absl::StatusOr<std::optional<MeetingRecord>> FindMeetingByIdempotencyKey(
+      absl::string_view idempotency_key);
+  absl::StatusOr<MeetingPage> ListMeetings(const MeetingFilter& filter);
+  // Sets is_active = false and num_clients = 0. Returns the meeting after
+  // the change and whether it was active before. NOT_FOUND when absent.
+  struct EndResult {
+    MeetingRecord meeting;
+    bool was_active = false;
+  };
+  absl::StatusOr<EndResult> EndMeeting(absl::string_view meeting_id);
+
+ private:
+  explicit Store(std::unique_ptr<Database> db);
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace videoplatform::storage
+
+#endif  // VIDEOPLATFORM_STORAGE_STORE_H_
