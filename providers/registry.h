@@ -95,8 +95,7 @@ class Providers {
  private:
   Providers() = default;
   std::vector<PlatformStatus> statuses_;
-  std::map<std::string, std::unique_ptr<VideoPlatform>, std::less<>>
-      instances_;
+  std::map<std::string, std::unique_ptr<VideoPlatform>, std::less<>> instances_;
 };
 
 }  // namespace videoplatform::providers

@@ -12,8 +12,8 @@ namespace videoplatform {
 std::string NewUuid() {
   uint8_t b[16];
   if (RAND_bytes(b, sizeof(b)) != 1) std::abort();  // No entropy: unusable.
-  b[6] = (b[6] & 0x0f) | 0x40;                       // Version 4.
-  b[8] = (b[8] & 0x3f) | 0x80;                       // RFC 4122 variant.
+  b[6] = (b[6] & 0x0f) | 0x40;                      // Version 4.
+  b[8] = (b[8] & 0x3f) | 0x80;                      // RFC 4122 variant.
   return absl::StrFormat(
       "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
       b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],

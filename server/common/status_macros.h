@@ -10,10 +10,10 @@
 #define VP_CONCAT_(a, b) VP_CONCAT_INNER_(a, b)
 
 // Returns the status of `expr` from the enclosing function unless it is OK.
-#define RETURN_IF_ERROR(expr)                        \
-  do {                                               \
-    const ::absl::Status vp_status_ = (expr);        \
-    if (!vp_status_.ok()) return vp_status_;         \
+#define RETURN_IF_ERROR(expr)                 \
+  do {                                        \
+    const ::absl::Status vp_status_ = (expr); \
+    if (!vp_status_.ok()) return vp_status_;  \
   } while (false)
 
 // `lhs` = the value of the StatusOr `rexpr`, or returns its error status.
