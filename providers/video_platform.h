@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "videoplatform/v1/videoplatform.pb.h"
@@ -117,6 +118,19 @@ class VideoPlatform {
                                   absl::string_view image,
                                   absl::string_view content_type,
                                   const CallContext& context) = 0;
+
+  // Starts a cloud ("cloud") or raw-tracks ("raw-tracks") recording of a
+  // provider room; `instance_id` tells concurrent recordings apart.
+  // FAILED_PRECONDITION when !capabilities().can_start_recording (the
+  // default).
+  virtual absl::Status StartRecording(const MeetingRef& meeting,
+                                      absl::string_view recording_type,
+                                      absl::string_view instance_id,
+                                      const CallContext& context) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("platform \"", name(),
+                     "\" cannot start recordings on demand"));
+  }
 
   // Checks a webhook's signature and freshness against `now`.
   // UNAUTHENTICATED when the signature is missing, wrong or stale;
