@@ -1,0 +1,235 @@
+#include "storage/sqlite.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace videoplatform::storage {
+namespace {
+
+constexpr int kDefaultBusyTimeoutMs = 5000;
+
+bool IsInMemory(const std::string& path) {
+  return path.empty() || path == ":memory:";
+}
+
+}  // namespace
+
+absl::Status SqliteStatus(int rc, absl::string_view message) {
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      // Another connection held a lock past the busy timeout; retryable.
+      return absl::UnavailableError(
+          absl::StrCat("database is busy: ", message));
+    default:
+      break;
+  }
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return absl::AlreadyExistsError(message);
+  }
+  return absl::InternalError(absl::StrCat("sqlite error ", rc, " (",
+                                          sqlite3_errstr(rc), "): ", message));
+}
+
+// --- Database ---
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(
+    const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &raw,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+      nullptr);
+  // Owns `raw` from here on, so it is closed on every error path.
+  std::unique_ptr<Database> db(new Database(raw, path));
+  if (rc != SQLITE_OK) {
+    return SqliteStatus(
+        rc, absl::StrCat(
+                "cannot open database \"", path, "\": ",
+                raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, kDefaultBusyTimeoutMs);
+  absl::Status status = db->Exec(
+      "PRAGMA foreign_keys = ON;"
+      "PRAGMA synchronous = NORMAL;");
+  if (!status.ok()) return status;
+  if (!IsInMemory(path)) {
+    absl::StatusOr<Statement> wal = db->Prepare("PRAGMA journal_mode = WAL");
+    if (!wal.ok()) return wal.status();
+    absl::StatusOr<bool> row = wal->Step();
+    if (!row.ok()) return row.status();
+    // The pragma answers with the mode in force, which stays the old one
+    // when WAL is impossible (e.g. on some network file systems).
+    const std::string mode = *row ? wal->ColumnText(0) : "";
+    if (absl::AsciiStrToLower(mode) != "wal") {
+      return absl::InternalError(
+          absl::StrCat("cannot switch \"", path,
+                       "\" to WAL journal mode; it is in \"", mode, "\" mode"));
+    }
+  }
+  return db;
+}
+
+Database::~Database() {
+  // close_v2 defers the close if a Statement still exists (a bug), instead
+  // of leaking the connection.
+  sqlite3_close_v2(db_);
+}
+
+absl::Status Database::Error(int rc) const {
+  return SqliteStatus(rc, sqlite3_errmsg(db_));
+}
+
+absl::Status Database::Exec(absl::string_view sql) {
+  char* message = nullptr;
+  const std::string text(sql);
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+  if (rc == SQLITE_OK) return absl::OkStatus();
+  absl::Status status =
+      SqliteStatus(rc, message != nullptr ? message : sqlite3_errmsg(db_));
+  sqlite3_free(message);
+  return status;
+}
+
+absl::StatusOr<Statement> Database::Prepare(absl::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  const char* tail = nullptr;
+  const int rc = sqlite3_prepare_v2(db_, sql.data(),
+                                    static_cast<int>(sql.size()), &stmt, &tail);
+  if (rc != SQLITE_OK) return Error(rc);
+  Statement statement(this, stmt);  // Finalizes on the error paths below.
+  if (stmt == nullptr) {
+    return absl::InternalError(
+        absl::StrCat("no SQL statement in \"", sql, "\""));
+  }
+  const absl::string_view rest(tail, sql.data() + sql.size() - tail);
+  if (!absl::StripAsciiWhitespace(rest).empty()) {
+    return absl::InternalError(
+        absl::StrCat("Prepare takes one statement; left over: \"", rest, "\""));
+  }
+  return statement;
+}
+
+int64_t Database::Changes() const { return sqlite3_changes64(db_); }
+
+absl::Status Database::SetBusyTimeout(absl::Duration timeout) {
+  const int rc = sqlite3_busy_timeout(
+      db_, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+  return rc == SQLITE_OK ? absl::OkStatus() : Error(rc);
+}
+
+bool Database::InTransaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
+}
+
+// --- Statement ---
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    db_ = other.db_;
+    stmt_ = std::exchange(other.stmt_, nullptr);
+  }
+  return *this;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+absl::Status Statement::BindInt64(int index, int64_t value) {
+  const int rc = sqlite3_bind_int64(stmt_, index, value);
+  return rc == SQLITE_OK ? absl::OkStatus() : db_->Error(rc);
+}
+
+absl::Status Statement::BindBool(int index, bool value) {
+  return BindInt64(index, value ? 1 : 0);
+}
+
+absl::Status Statement::BindText(int index, absl::string_view value) {
+  // A null pointer would bind NULL rather than an empty string.
+  const char* data = value.data() != nullptr ? value.data() : "";
+  const int rc = sqlite3_bind_text64(stmt_, index, data, value.size(),
+                                     SQLITE_TRANSIENT, SQLITE_UTF8);
+  return rc == SQLITE_OK ? absl::OkStatus() : db_->Error(rc);
+}
+
+absl::Status Statement::BindNull(int index) {
+  const int rc = sqlite3_bind_null(stmt_, index);
+  return rc == SQLITE_OK ? absl::OkStatus() : db_->Error(rc);
+}
+
+absl::StatusOr<bool> Statement::Step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return db_->Error(rc);
+}
+
+absl::Status Statement::Run() {
+  while (true) {
+    absl::StatusOr<bool> row = Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::OkStatus();
+  }
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+int64_t Statement::ColumnInt64(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
+
+bool Statement::ColumnBool(int column) const {
+  return sqlite3_column_int64(stmt_, column) != 0;
+}
+
+std::string Statement::ColumnText(int column) const {
+  // column_text before column_bytes, as SQLite's documentation requires.
+  const unsigned char* text = sqlite3_column_text(stmt_, column);
+  const int size = sqlite3_column_bytes(stmt_, column);
+  if (text == nullptr) return std::string();
+  return std::string(reinterpret_cast<const char*>(text), size);
+}
+
+bool Statement::ColumnIsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+// --- Transaction ---
+
+absl::StatusOr<Transaction> Transaction::Begin(Database& db) {
+  absl::Status status = db.Exec("BEGIN IMMEDIATE");
+  if (!status.ok()) return status;
+  return Transaction(&db);
+}
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)) {}
+
+Transaction::~Transaction() {
+  // SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
+  if (db_ != nullptr && db_->InTransaction()) {
+    db_->Exec("ROLLBACK").IgnoreError();
+  }
+}
+
+absl::Status Transaction::Commit() {
+  if (db_ == nullptr) {
+    return absl::FailedPreconditionError("transaction is no longer open");
+  }
+  absl::Status status = db_->Exec("COMMIT");
+  if (status.ok()) db_ = nullptr;
+  return status;
+}
+
+}  // namespace videoplatform::storage
