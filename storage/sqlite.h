@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -54,7 +55,7 @@ class Database {
   // Guards the connection; see the file comment.
   absl::Mutex& mutex() { return mu_; }
 
-  // Runs one or more `;`-separated statements that return no rows needed.
+  // Runs one or more `;`-separated statements, discarding any rows.
   absl::Status Exec(absl::string_view sql);
   // Compiles one statement.
   absl::StatusOr<Statement> Prepare(absl::string_view sql);

@@ -1,0 +1,160 @@
+#include "storage/migrations.h"
+
+#include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
+
+namespace videoplatform::storage {
+namespace {
+
+// Times are integer microseconds since the Unix epoch (UTC). Enums are the
+// backend's lower-case strings, as in Reflector's tables.
+constexpr Migration kMigrations[] = {
+    {1, "meetings table (Reflector's shape, before platforms)",
+     R"sql(
+CREATE TABLE meetings (
+  id TEXT NOT NULL PRIMARY KEY CHECK (id <> ''),
+  provider_meeting_id TEXT NOT NULL,
+  room_id TEXT NOT NULL,
+  room_name TEXT NOT NULL,
+  room_url TEXT NOT NULL,
+  host_room_url TEXT NOT NULL,
+  start_time_us INTEGER NOT NULL,
+  end_time_us INTEGER NOT NULL,
+  is_locked INTEGER NOT NULL DEFAULT 0 CHECK (is_locked IN (0, 1)),
+  room_mode TEXT NOT NULL DEFAULT 'normal'
+    CHECK (room_mode IN ('normal', 'group')),
+  recording_type TEXT NOT NULL DEFAULT 'cloud'
+    CHECK (recording_type IN ('none', 'local', 'cloud')),
+  recording_trigger TEXT NOT NULL DEFAULT 'automatic-2nd-participant'
+    CHECK (recording_trigger IN
+           ('none', 'prompt', 'automatic', 'automatic-2nd-participant')),
+  num_clients INTEGER NOT NULL DEFAULT 0 CHECK (num_clients >= 0),
+  is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1))
+);
+)sql"},
+    {2,
+     "platforms: meetings.platform, idempotency keys, listing indexes, "
+     "global_flags, room_platforms",
+     R"sql(
+-- Rows from before platforms existed ran on Whereby.
+ALTER TABLE meetings ADD COLUMN platform TEXT NOT NULL DEFAULT 'whereby'
+  CHECK (platform <> '');
+-- '' when the meeting was created without a key; unique otherwise.
+ALTER TABLE meetings ADD COLUMN idempotency_key TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX meetings_by_idempotency_key ON meetings (idempotency_key)
+  WHERE idempotency_key <> '';
+-- ListMeetings: newest first, keyset (start_time_us, id).
+CREATE INDEX meetings_by_start ON meetings (start_time_us, id);
+CREATE INDEX meetings_by_room_start ON meetings (room_id, start_time_us, id);
+CREATE INDEX meetings_active_by_start ON meetings (start_time_us, id)
+  WHERE is_active = 1;
+
+-- Exactly one row.
+CREATE TABLE global_flags (
+  id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+  daily_migration_enabled INTEGER NOT NULL
+    CHECK (daily_migration_enabled IN (0, 1)),
+  default_platform TEXT NOT NULL CHECK (default_platform <> ''),
+  update_time_us INTEGER NOT NULL,
+  updated_by TEXT NOT NULL
+);
+-- Reflector's defaults: migration off, Whereby.
+INSERT INTO global_flags
+  (id, daily_migration_enabled, default_platform, update_time_us, updated_by)
+  VALUES (1, 0, 'whereby', 0, '');
+
+CREATE TABLE room_platforms (
+  room_id TEXT NOT NULL PRIMARY KEY CHECK (room_id <> ''),
+  platform TEXT NOT NULL CHECK (platform <> ''),
+  updated_by TEXT NOT NULL,
+  update_time_us INTEGER NOT NULL
+) WITHOUT ROWID;
+-- ReplaceRoomPlatformsFromSource finds a source's rows.
+CREATE INDEX room_platforms_by_updated_by ON room_platforms (updated_by);
+)sql"},
+};
+
+absl::Status CheckNumbering(absl::Span<const Migration> migrations) {
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int>(i) + 1) {
+      return absl::InternalError(absl::StrCat("migration #", i, " has version ",
+                                              migrations[i].version,
+                                              "; expected ", i + 1));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Applies one step unless a concurrent opener of the same file already did.
+absl::Status ApplyOne(Database& db, const Migration& migration) {
+  ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db));
+  // Re-read under the write lock: another process may have migrated.
+  ASSIGN_OR_RETURN(const int version, ReadSchemaVersion(db));
+  if (version >= migration.version) return absl::OkStatus();
+  if (version != migration.version - 1) {
+    return absl::InternalError(absl::StrCat("schema version ", version,
+                                            " cannot take migration ",
+                                            migration.version));
+  }
+  absl::Status status = db.Exec(migration.sql);
+  if (!status.ok()) {
+    return absl::Status(
+        status.code(),
+        absl::StrCat("migration ", migration.version, " (",
+                     migration.description, ") failed: ", status.message()));
+  }
+  RETURN_IF_ERROR(
+      db.Exec(absl::StrCat("PRAGMA user_version = ", migration.version)));
+  return transaction.Commit();
+}
+
+}  // namespace
+
+absl::Span<const Migration> Migrations() { return kMigrations; }
+
+int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+absl::StatusOr<int> ReadSchemaVersion(Database& db) {
+  ASSIGN_OR_RETURN(Statement statement, db.Prepare("PRAGMA user_version"));
+  ASSIGN_OR_RETURN(const bool row, statement.Step());
+  if (!row) return absl::InternalError("PRAGMA user_version returned no row");
+  return static_cast<int>(statement.ColumnInt64(0));
+}
+
+absl::Status Migrate(Database& db) {
+  return ApplyMigrations(db, Migrations(), LatestSchemaVersion());
+}
+
+absl::Status MigrateTo(Database& db, int target_version) {
+  return ApplyMigrations(db, Migrations(), target_version);
+}
+
+absl::Status ApplyMigrations(Database& db,
+                             absl::Span<const Migration> migrations,
+                             int target_version) {
+  RETURN_IF_ERROR(CheckNumbering(migrations));
+  const int latest = static_cast<int>(migrations.size());
+  if (target_version < 0 || target_version > latest) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "target schema version ", target_version, " is outside 0..", latest));
+  }
+  ASSIGN_OR_RETURN(const int version, ReadSchemaVersion(db));
+  if (version > latest) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("database \"", db.path(), "\" has schema version ",
+                     version, ", newer than the latest this binary knows (",
+                     latest, "); refusing to use it"));
+  }
+  if (version < 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database \"", db.path(), "\" has invalid schema version ", version));
+  }
+  for (const Migration& migration : migrations) {
+    if (migration.version <= version) continue;
+    if (migration.version > target_version) break;
+    RETURN_IF_ERROR(ApplyOne(db, migration));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace videoplatform::storage
