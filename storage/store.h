@@ -3,10 +3,14 @@
 //
 // Thread safety: every method may be called concurrently; writes are
 // serialised and each runs in one transaction, so a failed write returns an
-// error and leaves nothing behind.
+// error and leaves nothing behind. (One SQLite connection behind a mutex:
+// calls of one Store run one at a time.)
 // Errors: NOT_FOUND for a missing row, ALREADY_EXISTS for a unique-key clash,
 // UNAVAILABLE when the database stays busy past the busy timeout, INTERNAL
-// for anything else SQLite reports (with SQLite's message).
+// for anything else SQLite reports (with SQLite's message),
+// INVALID_ARGUMENT for bad input (an empty id or platform, an unspecified
+// enum, a limit <= 0, a malformed cursor: that message names "page_token").
+// Times are stored with microsecond precision.
 #ifndef VIDEOPLATFORM_STORAGE_STORE_H_
 #define VIDEOPLATFORM_STORAGE_STORE_H_
 
@@ -83,7 +87,8 @@ struct RoomPlatformPage {
 class Store {
  public:
   // Opens (creating if needed) the database at `path` and applies pending
-  // migrations. ":memory:" works for tests.
+  // migrations. ":memory:" works for tests. FAILED_PRECONDITION when the
+  // file's schema is newer than this code knows; the file is left as it is.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
   ~Store();
 
@@ -110,13 +115,16 @@ class Store {
   absl::StatusOr<bool> ClearRoomPlatform(absl::string_view room_id);
   absl::StatusOr<std::optional<RoomPlatform>> GetRoomPlatform(
       absl::string_view room_id);
-  // Rooms after `after_cursor` (empty: from the start), at most `limit`.
+  // Rooms after `after_cursor` (empty: from the start), at most `limit`
+  // (capped at 1000).
   absl::StatusOr<RoomPlatformPage> ListRoomPlatforms(
       int limit, absl::string_view after_cursor);
   // In one transaction: sets every room in `room_ids` to `platform` with
   // `updated_by` = `source`, and clears the rooms whose override was set by
   // `source` earlier but are no longer listed. Overrides set by anyone else
   // for rooms not in `room_ids` stay. Used for DAILY_MIGRATION_ROOM_IDS.
+  // Rooms already set to `platform` by `source` keep their update_time, so
+  // applying the same list again changes nothing.
   absl::Status ReplaceRoomPlatformsFromSource(
       absl::string_view source, const std::vector<std::string>& room_ids,
       absl::string_view platform, absl::Time now);
@@ -127,8 +135,11 @@ class Store {
   absl::Status InsertMeeting(const MeetingRecord& meeting);
   // NOT_FOUND when absent.
   absl::StatusOr<MeetingRecord> GetMeeting(absl::string_view meeting_id);
+  // An empty key finds nothing.
   absl::StatusOr<std::optional<MeetingRecord>> FindMeetingByIdempotencyKey(
       absl::string_view idempotency_key);
+  // At most filter.limit (capped at 1000) meetings. A cursor only continues
+  // the listing (room_id, active_only) it came from.
   absl::StatusOr<MeetingPage> ListMeetings(const MeetingFilter& filter);
   // Sets is_active = false and num_clients = 0. Returns the meeting after
   // the change and whether it was active before. NOT_FOUND when absent.
