@@ -1,0 +1,108 @@
+#include "server/grpc_server.h"
+
+#include <arpa/inet.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+#include <chrono>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.pb.h"
+
+namespace videoplatform::server {
+namespace {
+
+constexpr char kServiceName[] = "videoplatform.v1.VideoPlatformService";
+
+bool IsLoopbackHost(absl::string_view host) {
+  if (absl::AsciiStrToLower(host) == "localhost") return true;
+  in_addr v4;
+  if (inet_pton(AF_INET, std::string(host).c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6;
+  if (inet_pton(AF_INET6, std::string(host).c_str(), &v6) == 1) {
+    return IN6_IS_ADDR_LOOPBACK(&v6);
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::Status CheckListenAddress(absl::string_view address, bool has_token) {
+  const size_t colon = address.rfind(':');
+  int port = -1;
+  if (colon == absl::string_view::npos || colon == 0 ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen address \"", address,
+                     "\" must be host:port, e.g. 127.0.0.1:50051"));
+  }
+  absl::string_view host = address.substr(0, colon);
+  if (absl::ConsumePrefix(&host, "[") && !absl::ConsumeSuffix(&host, "]")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen address \"", address, "\": unbalanced brackets"));
+  }
+  if (!has_token && !IsLoopbackHost(host)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "refusing to listen on ", address,
+        " without an API token: set VIDEOPLATFORM_API_TOKEN, or listen on a "
+        "loopback address such as 127.0.0.1"));
+  }
+  return absl::OkStatus();
+}
+
+GrpcServer::GrpcServer(const ServerOptions& options, storage::Store& store,
+                       const providers::Providers& providers)
+    : auth_(options.api_token), service_(store, providers, auth_) {}
+
+GrpcServer::~GrpcServer() { Shutdown(absl::ZeroDuration()); }
+
+absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
+    const ServerOptions& options, storage::Store& store,
+    const providers::Providers& providers) {
+  if (absl::Status status = CheckListenAddress(options.listen_address,
+                                               !options.api_token.empty());
+      !status.ok()) {
+    return status;
+  }
+  // Reflection can describe grpc.health.v1.Health only if its descriptor is
+  // linked in: reference it so the linker keeps it.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  std::unique_ptr<GrpcServer> server(new GrpcServer(options, store, providers));
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen_address,
+                           grpc::InsecureServerCredentials(), &server->port_);
+  builder.RegisterService(&server->service_);
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address,
+                     " (address in use or not available)"));
+  }
+  grpc::HealthCheckServiceInterface* health =
+      server->server_->GetHealthCheckService();
+  health->SetServingStatus(kServiceName, true);
+  health->SetServingStatus(true);
+  return server;
+}
+
+void GrpcServer::Shutdown(absl::Duration grace) {
+  if (server_ == nullptr) return;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Wait();
+  server_.reset();
+}
+
+}  // namespace videoplatform::server

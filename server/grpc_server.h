@@ -1,0 +1,63 @@
+// Runs VideoPlatformService with the standard health service and server
+// reflection on one listening address.
+#ifndef VIDEOPLATFORM_SERVER_GRPC_SERVER_H_
+#define VIDEOPLATFORM_SERVER_GRPC_SERVER_H_
+
+#include <grpcpp/server.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "providers/registry.h"
+#include "server/bearer_auth.h"
+#include "server/videoplatform_service.h"
+#include "storage/store.h"
+
+namespace videoplatform::server {
+
+struct ServerOptions {
+  // host:port; port 0 picks a free port (see GrpcServer::port()).
+  std::string listen_address = "127.0.0.1:50051";
+  // Bearer token every RPC except health must carry; empty for none, which
+  // is allowed on loopback addresses only.
+  std::string api_token;
+};
+
+// INVALID_ARGUMENT when `address` is not host:port, or when it is not a
+// loopback address and `has_token` is false.
+absl::Status CheckListenAddress(absl::string_view address, bool has_token);
+
+// Calls are served on gRPC's threads; Start/Shutdown/destruction belong to
+// one owning thread.
+class GrpcServer {
+ public:
+  // Starts serving. `store` and `providers` must outlive the server.
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
+      const ServerOptions& options, storage::Store& store,
+      const providers::Providers& providers);
+  ~GrpcServer();
+
+  // The bound port.
+  int port() const { return port_; }
+
+  // Reports NOT_SERVING through health, stops accepting calls and waits up
+  // to `grace` for calls in flight, then cancels the rest. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  GrpcServer(const ServerOptions& options, storage::Store& store,
+             const providers::Providers& providers);
+
+  BearerAuth auth_;
+  VideoPlatformService service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace videoplatform::server
+
+#endif  // VIDEOPLATFORM_SERVER_GRPC_SERVER_H_

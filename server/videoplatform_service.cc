@@ -1,0 +1,141 @@
+#include "server/videoplatform_service.h"
+
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "server/grpc_status.h"
+#include "spdlog/spdlog.h"
+
+namespace videoplatform::server {
+namespace {
+
+// Codes that point at the server or a provider rather than the caller.
+bool IsServerSide(absl::StatusCode code) {
+  return code == absl::StatusCode::kInternal ||
+         code == absl::StatusCode::kUnavailable ||
+         code == absl::StatusCode::kDeadlineExceeded ||
+         code == absl::StatusCode::kUnknown ||
+         code == absl::StatusCode::kDataLoss;
+}
+
+}  // namespace
+
+providers::CallContext ProviderCallContext(const grpc::ServerContext& context) {
+  const absl::Time cap = absl::Now() + kMaxProviderCallTime;
+  const absl::Time deadline = absl::FromChrono(context.deadline());
+  return providers::CallContext{std::min(deadline, cap)};
+}
+
+VideoPlatformService::VideoPlatformService(
+    storage::Store& store, const providers::Providers& providers,
+    const BearerAuth& auth)
+    : meetings_(store, providers), flags_(store, providers), auth_(auth) {}
+
+template <typename Response, typename Handler>
+grpc::Status VideoPlatformService::Serve(grpc::ServerContext* context,
+                                         absl::string_view method,
+                                         Response* response,
+                                         Handler&& handler) {
+  if (const absl::Status auth = auth_.Check(*context); !auth.ok()) {
+    return ToGrpcStatus(auth);
+  }
+  absl::StatusOr<Response> result = std::forward<Handler>(handler)();
+  if (!result.ok()) {
+    if (IsServerSide(result.status().code())) {
+      spdlog::warn("{} failed: {}", std::string(method),
+                   result.status().ToString());
+    }
+    return ToGrpcStatus(result.status());
+  }
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+grpc::Status VideoPlatformService::CreateMeeting(
+    grpc::ServerContext* context, const v1::CreateMeetingRequest* request,
+    v1::CreateMeetingResponse* response) {
+  return Serve(context, "CreateMeeting", response, [&] {
+    return meetings_.CreateMeeting(*request, ProviderCallContext(*context));
+  });
+}
+
+grpc::Status VideoPlatformService::GetMeeting(
+    grpc::ServerContext* context, const v1::GetMeetingRequest* request,
+    v1::GetMeetingResponse* response) {
+  return Serve(context, "GetMeeting", response,
+               [&] { return meetings_.GetMeeting(*request); });
+}
+
+grpc::Status VideoPlatformService::ListMeetings(
+    grpc::ServerContext* context, const v1::ListMeetingsRequest* request,
+    v1::ListMeetingsResponse* response) {
+  return Serve(context, "ListMeetings", response,
+               [&] { return meetings_.ListMeetings(*request); });
+}
+
+grpc::Status VideoPlatformService::EndMeeting(
+    grpc::ServerContext* context, const v1::EndMeetingRequest* request,
+    v1::EndMeetingResponse* response) {
+  return Serve(context, "EndMeeting", response, [&] {
+    return meetings_.EndMeeting(*request, ProviderCallContext(*context));
+  });
+}
+
+grpc::Status VideoPlatformService::GetRoomSessions(
+    grpc::ServerContext* context, const v1::GetRoomSessionsRequest* request,
+    v1::GetRoomSessionsResponse* response) {
+  return Serve(context, "GetRoomSessions", response, [&] {
+    return meetings_.GetRoomSessions(*request, ProviderCallContext(*context));
+  });
+}
+
+grpc::Status VideoPlatformService::ListPlatforms(
+    grpc::ServerContext* context, const v1::ListPlatformsRequest* request,
+    v1::ListPlatformsResponse* response) {
+  return Serve(context, "ListPlatforms", response,
+               [&] { return meetings_.ListPlatforms(*request); });
+}
+
+grpc::Status VideoPlatformService::GetFlags(grpc::ServerContext* context,
+                                            const v1::GetFlagsRequest* request,
+                                            v1::GetFlagsResponse* response) {
+  return Serve(context, "GetFlags", response,
+               [&] { return flags_.GetFlags(*request); });
+}
+
+grpc::Status VideoPlatformService::UpdateFlags(
+    grpc::ServerContext* context, const v1::UpdateFlagsRequest* request,
+    v1::UpdateFlagsResponse* response) {
+  return Serve(context, "UpdateFlags", response,
+               [&] { return flags_.UpdateFlags(*request); });
+}
+
+grpc::Status VideoPlatformService::SetRoomPlatform(
+    grpc::ServerContext* context, const v1::SetRoomPlatformRequest* request,
+    v1::SetRoomPlatformResponse* response) {
+  return Serve(context, "SetRoomPlatform", response,
+               [&] { return flags_.SetRoomPlatform(*request); });
+}
+
+grpc::Status VideoPlatformService::ClearRoomPlatform(
+    grpc::ServerContext* context, const v1::ClearRoomPlatformRequest* request,
+    v1::ClearRoomPlatformResponse* response) {
+  return Serve(context, "ClearRoomPlatform", response,
+               [&] { return flags_.ClearRoomPlatform(*request); });
+}
+
+grpc::Status VideoPlatformService::ListRoomPlatforms(
+    grpc::ServerContext* context, const v1::ListRoomPlatformsRequest* request,
+    v1::ListRoomPlatformsResponse* response) {
+  return Serve(context, "ListRoomPlatforms", response,
+               [&] { return flags_.ListRoomPlatforms(*request); });
+}
+
+grpc::Status VideoPlatformService::ResolvePlatform(
+    grpc::ServerContext* context, const v1::ResolvePlatformRequest* request,
+    v1::ResolvePlatformResponse* response) {
+  return Serve(context, "ResolvePlatform", response,
+               [&] { return flags_.ResolvePlatform(*request); });
+}
+
+}  // namespace videoplatform::server

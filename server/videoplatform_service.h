@@ -1,0 +1,84 @@
+// The gRPC edge of VideoPlatformService: authenticates each call, hands it
+// to MeetingRpcs / FlagRpcs and converts their absl::Status to gRPC status.
+//
+// Sync API on purpose: provider calls (libcurl) and SQLite block, and gRPC's
+// sync server runs each call on a pool thread.
+#ifndef VIDEOPLATFORM_SERVER_VIDEOPLATFORM_SERVICE_H_
+#define VIDEOPLATFORM_SERVER_VIDEOPLATFORM_SERVICE_H_
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "providers/registry.h"
+#include "server/bearer_auth.h"
+#include "server/flag_rpcs.h"
+#include "server/meeting_rpcs.h"
+#include "storage/store.h"
+#include "videoplatform/v1/videoplatform.grpc.pb.h"
+
+namespace videoplatform::server {
+
+// The longest a provider call may take when the client set no deadline.
+inline constexpr absl::Duration kMaxProviderCallTime = absl::Seconds(30);
+
+class VideoPlatformService final : public v1::VideoPlatformService::Service {
+ public:
+  // `store` and `providers` must outlive the service.
+  VideoPlatformService(storage::Store& store,
+                       const providers::Providers& providers,
+                       const BearerAuth& auth);
+
+  grpc::Status CreateMeeting(grpc::ServerContext* context,
+                             const v1::CreateMeetingRequest* request,
+                             v1::CreateMeetingResponse* response) override;
+  grpc::Status GetMeeting(grpc::ServerContext* context,
+                          const v1::GetMeetingRequest* request,
+                          v1::GetMeetingResponse* response) override;
+  grpc::Status ListMeetings(grpc::ServerContext* context,
+                            const v1::ListMeetingsRequest* request,
+                            v1::ListMeetingsResponse* response) override;
+  grpc::Status EndMeeting(grpc::ServerContext* context,
+                          const v1::EndMeetingRequest* request,
+                          v1::EndMeetingResponse* response) override;
+  grpc::Status GetRoomSessions(grpc::ServerContext* context,
+                               const v1::GetRoomSessionsRequest* request,
+                               v1::GetRoomSessionsResponse* response) override;
+  grpc::Status ListPlatforms(grpc::ServerContext* context,
+                             const v1::ListPlatformsRequest* request,
+                             v1::ListPlatformsResponse* response) override;
+  grpc::Status GetFlags(grpc::ServerContext* context,
+                        const v1::GetFlagsRequest* request,
+                        v1::GetFlagsResponse* response) override;
+  grpc::Status UpdateFlags(grpc::ServerContext* context,
+                           const v1::UpdateFlagsRequest* request,
+                           v1::UpdateFlagsResponse* response) override;
+  grpc::Status SetRoomPlatform(grpc::ServerContext* context,
+                               const v1::SetRoomPlatformRequest* request,
+                               v1::SetRoomPlatformResponse* response) override;
+  grpc::Status ClearRoomPlatform(
+      grpc::ServerContext* context, const v1::ClearRoomPlatformRequest* request,
+      v1::ClearRoomPlatformResponse* response) override;
+  grpc::Status ListRoomPlatforms(
+      grpc::ServerContext* context, const v1::ListRoomPlatformsRequest* request,
+      v1::ListRoomPlatformsResponse* response) override;
+  grpc::Status ResolvePlatform(grpc::ServerContext* context,
+                               const v1::ResolvePlatformRequest* request,
+                               v1::ResolvePlatformResponse* response) override;
+
+ private:
+  // Authenticates, runs `handler` and stores its result in `response`.
+  template <typename Response, typename Handler>
+  grpc::Status Serve(grpc::ServerContext* context, absl::string_view method,
+                     Response* response, Handler&& handler);
+
+  MeetingRpcs meetings_;
+  FlagRpcs flags_;
+  const BearerAuth& auth_;
+};
+
+// The provider-call context for an RPC: its deadline, capped at
+// kMaxProviderCallTime from now.
+providers::CallContext ProviderCallContext(const grpc::ServerContext& context);
+
+}  // namespace videoplatform::server
+
+#endif  // VIDEOPLATFORM_SERVER_VIDEOPLATFORM_SERVICE_H_

@@ -1,0 +1,120 @@
+// videoplatformd: the VideoPlatform gRPC service.
+//
+//   videoplatformd --listen=127.0.0.1:50051 --db=videoplatform.db
+//
+// Environment: VIDEOPLATFORM_API_TOKEN (bearer token for every RPC except
+// health; required to listen beyond loopback), the provider settings (see
+// providers/*), and the platform switches of server/startup_flags.h.
+// Stops gracefully on SIGINT/SIGTERM.
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "providers/builtin_providers.h"
+#include "providers/registry.h"
+#include "server/common/status_macros.h"
+#include "server/grpc_server.h"
+#include "server/startup_flags.h"
+#include "spdlog/spdlog.h"
+#include "storage/store.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "host:port to serve gRPC on; port 0 picks a free port");
+ABSL_FLAG(std::string, db, "videoplatform.db", "SQLite database file");
+ABSL_FLAG(std::string, port_file, "",
+          "if set, the bound port is written to this file once serving");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "how long calls in flight may finish after SIGINT/SIGTERM");
+
+namespace videoplatform::server {
+namespace {
+
+absl::Status WritePortFile(const std::string& path, int port) {
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << port << "\n";
+    if (!out.good()) {
+      return absl::InternalError("cannot write --port_file " + path);
+    }
+  }
+  // Rename so a reader never sees a partial file.
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    return absl::InternalError("cannot write --port_file " + path);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Run(const sigset_t& stop_signals) {
+  providers::ProviderRegistry registry;
+  RETURN_IF_ERROR(providers::RegisterBuiltinProviders(registry));
+  const providers::SettingsLookup settings = providers::EnvironmentSettings();
+  ASSIGN_OR_RETURN(const std::unique_ptr<providers::Providers> providers,
+                   providers::Providers::Create(registry, settings));
+  for (const providers::PlatformStatus& status : providers->Statuses()) {
+    spdlog::info("platform {}: {}", status.name,
+                 status.configured ? "configured" : "not configured");
+  }
+
+  const std::string db_path = absl::GetFlag(FLAGS_db);
+  ASSIGN_OR_RETURN(const std::unique_ptr<storage::Store> store,
+                   storage::Store::Open(db_path));
+  ASSIGN_OR_RETURN(const StartupFlags startup_flags,
+                   ReadStartupFlags(settings));
+  RETURN_IF_ERROR(ApplyStartupFlags(startup_flags, *store, *providers));
+
+  ServerOptions options;
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.api_token = settings("VIDEOPLATFORM_API_TOKEN").value_or("");
+  ASSIGN_OR_RETURN(const std::unique_ptr<GrpcServer> server,
+                   GrpcServer::Start(options, *store, *providers));
+  spdlog::info("videoplatformd serving on port {} (database {}, auth {})",
+               server->port(), db_path,
+               options.api_token.empty() ? "off" : "on");
+  if (const std::string port_file = absl::GetFlag(FLAGS_port_file);
+      !port_file.empty()) {
+    RETURN_IF_ERROR(WritePortFile(port_file, server->port()));
+  }
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
+  spdlog::info("signal {}: shutting down (grace {})", signal_number,
+               absl::FormatDuration(grace));
+  server->Shutdown(grace);
+  spdlog::info("stopped");
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace videoplatform::server
+
+int main(int argc, char** argv) {
+  // Block the stop signals before gRPC starts threads, so only sigwait()
+  // sees them (never shut the server down from a signal handler).
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  absl::SetProgramUsageMessage(
+      "VideoPlatform gRPC service. See README.md for settings.");
+  absl::ParseCommandLine(argc, argv);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v",
+                      spdlog::pattern_time_type::utc);
+
+  const absl::Status status = videoplatform::server::Run(stop_signals);
+  if (!status.ok()) {
+    spdlog::error("videoplatformd: {}", status.ToString());
+    return 1;
+  }
+  return 0;
+}
