@@ -35,7 +35,7 @@ bool ConsumeField(absl::string_view* in, std::string* field) {
 }
 
 absl::Status Malformed() {
-  return absl::InvalidArgumentError("page_token is malformed");
+  return absl::InvalidArgumentError("page_token: malformed; pass the next_page_token of a previous page");
 }
 
 }  // namespace

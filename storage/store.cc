@@ -173,7 +173,7 @@ absl::StatusOr<MeetingCursor> DecodeMeetingCursor(const MeetingFilter& filter) {
   MeetingCursor cursor;
   if (!absl::SimpleAtoi(fields[0], &cursor.start_time_us) ||
       fields[1].empty() || (fields[3] != "0" && fields[3] != "1")) {
-    return absl::InvalidArgumentError("page_token is malformed");
+    return absl::InvalidArgumentError("page_token: malformed; pass the next_page_token of a previous page");
   }
   cursor.meeting_id = std::move(fields[1]);
   if (fields[2] != filter.room_id || (fields[3] == "1") != filter.active_only) {

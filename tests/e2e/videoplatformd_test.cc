@@ -56,7 +56,7 @@ TEST_F(VideoplatformdTest, CreateGetListEndMeeting) {
   const absl::Time before = absl::Now();
   v1::CreateMeetingResponse created;
   ASSERT_TRUE(client_->Call(&Stub::CreateMeeting, request, &created).ok());
-  const v1::Meeting& meeting = created.meeting();
+  const v1::Meeting meeting = created.meeting();
   EXPECT_TRUE(created.created());
   EXPECT_EQ(meeting.platform(), "mock");
   EXPECT_EQ(meeting.room_id(), "room-1");

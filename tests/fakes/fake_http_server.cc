@@ -280,6 +280,10 @@ bool FakeHttpServer::ApplyFault(const httplib::Request& req,
   return false;
 }
 
+std::string FakeIsoTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
+
 void FakeHttpServer::SendJson(httplib::Response& res, int status,
                               const nlohmann::json& body) {
   res.status = status;

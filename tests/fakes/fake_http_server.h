@@ -154,6 +154,10 @@ class FakeHttpServer {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };
 
+// ISO-8601 UTC with milliseconds, as Whereby and Daily write dates, e.g.
+// "2025-01-18T12:00:00.000Z".
+std::string FakeIsoTime(absl::Time t);
+
 }  // namespace videoplatform::fakes
 
 #endif  // VIDEOPLATFORM_TESTS_FAKES_FAKE_HTTP_SERVER_H_
