@@ -259,6 +259,49 @@ absl::StatusOr<v1::GetRoomSessionsResponse> MeetingRpcs::GetRoomSessions(
   return response;
 }
 
+absl::StatusOr<v1::StartRecordingResponse> MeetingRpcs::StartRecording(
+    const v1::StartRecordingRequest& request,
+    const providers::CallContext& context) {
+  RETURN_IF_ERROR(CheckRequiredText(request.meeting_id(), "meeting_id"));
+  RETURN_IF_ERROR(CheckEnum(request.kind(), v1::RecordingKind_IsValid, "kind"));
+  RETURN_IF_ERROR(CheckOptionalText(request.instance_id(), "instance_id"));
+  // The provider API starts mixed ("cloud") or per-track ("raw-tracks")
+  // recordings only.
+  absl::string_view recording_type;
+  switch (request.kind()) {
+    case v1::RECORDING_KIND_UNSPECIFIED:
+    case v1::RECORDING_KIND_CLOUD:
+      recording_type = "cloud";
+      break;
+    case v1::RECORDING_KIND_RAW_TRACKS:
+      recording_type = "raw-tracks";
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          "kind: only RECORDING_KIND_CLOUD and RECORDING_KIND_RAW_TRACKS can "
+          "be started");
+  }
+  ASSIGN_OR_RETURN(const storage::MeetingRecord meeting,
+                   store_.GetMeeting(request.meeting_id()));
+  if (!meeting.is_active) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "meeting ", meeting.meeting_id, " has ended; cannot record it"));
+  }
+  ASSIGN_OR_RETURN(providers::VideoPlatform * platform,
+                   providers_.Get(meeting.platform));
+  const std::string instance_id =
+      request.instance_id().empty() ? NewUuid() : request.instance_id();
+  RETURN_IF_ERROR(
+      platform->StartRecording({meeting.provider_meeting_id, meeting.room_name},
+                               recording_type, instance_id, context));
+  spdlog::info("started {} recording {} of meeting {} on {}",
+               std::string(recording_type), instance_id, meeting.meeting_id,
+               meeting.platform);
+  v1::StartRecordingResponse response;
+  response.set_instance_id(instance_id);
+  return response;
+}
+
 absl::StatusOr<v1::ListPlatformsResponse> MeetingRpcs::ListPlatforms(
     const v1::ListPlatformsRequest&) {
   v1::ListPlatformsResponse response;

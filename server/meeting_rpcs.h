@@ -40,6 +40,9 @@ class MeetingRpcs {
   absl::StatusOr<v1::GetRoomSessionsResponse> GetRoomSessions(
       const v1::GetRoomSessionsRequest& request,
       const providers::CallContext& context);
+  absl::StatusOr<v1::StartRecordingResponse> StartRecording(
+      const v1::StartRecordingRequest& request,
+      const providers::CallContext& context);
   absl::StatusOr<v1::ListPlatformsResponse> ListPlatforms(
       const v1::ListPlatformsRequest& request);
 

@@ -89,6 +89,14 @@ grpc::Status VideoPlatformService::GetRoomSessions(
   });
 }
 
+grpc::Status VideoPlatformService::StartRecording(
+    grpc::ServerContext* context, const v1::StartRecordingRequest* request,
+    v1::StartRecordingResponse* response) {
+  return Serve(context, "StartRecording", response, [&] {
+    return meetings_.StartRecording(*request, ProviderCallContext(*context));
+  });
+}
+
 grpc::Status VideoPlatformService::ListPlatforms(
     grpc::ServerContext* context, const v1::ListPlatformsRequest* request,
     v1::ListPlatformsResponse* response) {

@@ -42,6 +42,9 @@ class VideoPlatformService final : public v1::VideoPlatformService::Service {
   grpc::Status GetRoomSessions(grpc::ServerContext* context,
                                const v1::GetRoomSessionsRequest* request,
                                v1::GetRoomSessionsResponse* response) override;
+  grpc::Status StartRecording(grpc::ServerContext* context,
+                              const v1::StartRecordingRequest* request,
+                              v1::StartRecordingResponse* response) override;
   grpc::Status ListPlatforms(grpc::ServerContext* context,
                              const v1::ListPlatformsRequest* request,
                              v1::ListPlatformsResponse* response) override;

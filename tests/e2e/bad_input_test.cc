@@ -121,6 +121,20 @@ TEST_F(BadInputTest, MeetingLookups) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(BadInputTest, StartRecording) {
+  ExpectInvalid(&Stub::StartRecording, v1::StartRecordingRequest(),
+                "meeting_id");
+  v1::StartRecordingRequest request;
+  request.set_meeting_id("m-1");
+  request.set_kind(static_cast<v1::RecordingKind>(77));
+  ExpectInvalid(&Stub::StartRecording, request, "kind");
+  request.set_kind(v1::RECORDING_KIND_CLOUD_AUDIO_ONLY);
+  ExpectInvalid(&Stub::StartRecording, request, "kind");
+  request.set_kind(v1::RECORDING_KIND_CLOUD);
+  request.set_instance_id(std::string(129, 'i'));
+  ExpectInvalid(&Stub::StartRecording, request, "instance_id");
+}
+
 TEST_F(BadInputTest, ListMeetings) {
   v1::ListMeetingsRequest request;
   request.set_page_size(-1);

@@ -118,6 +118,20 @@ TEST_F(VideoplatformdTest, CreateGetListEndMeeting) {
   EXPECT_THAT(listed.meetings(), SizeIs(1));  // room-2's meeting.
 }
 
+TEST_F(VideoplatformdTest, StartRecordingNeedsAPlatformThatCan) {
+  StartServer();
+  v1::CreateMeetingResponse created;
+  ASSERT_TRUE(
+      client_->Call(&Stub::CreateMeeting, CreateRequest("rec"), &created).ok());
+  v1::StartRecordingRequest request;
+  request.set_meeting_id(created.meeting().meeting_id());
+  v1::StartRecordingResponse response;
+  const grpc::Status status =
+      client_->Call(&Stub::StartRecording, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(), HasSubstr("cannot start recordings"));
+}
+
 TEST_F(VideoplatformdTest, ListMeetingsPagesWithoutGapsOrRepeats) {
   StartServer();
   v1::CreateMeetingResponse created;
