@@ -13,6 +13,7 @@
 #define VIDEOPLATFORM_PROVIDERS_VIDEO_PLATFORM_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,26 @@ struct WebhookRequest {
   std::string body;  // The raw body bytes, exactly as received.
 };
 
+// A verified webhook in provider-neutral form.
+struct ParsedWebhook {
+  // The normalized event (sequence 0, meeting_id empty: the service fills
+  // them in). event.type is EVENT_TYPE_UNSPECIFIED when the webhook is
+  // genuine but carries nothing the service models (a test ping, an
+  // uninteresting type); `ignore_reason` then says why.
+  v1::Event event;
+  std::string ignore_reason;
+  // Set when the provider reports the room's participant count outright
+  // (Whereby's numClients); unset when the service must count joins and
+  // leaves itself (Daily).
+  std::optional<int> num_clients;
+};
+
+// Where a recording can be downloaded from.
+struct DownloadLink {
+  std::string url;
+  absl::Time expires = absl::InfiniteFuture();
+};
+
 class VideoPlatform {
  public:
   virtual ~VideoPlatform() = default;
@@ -127,9 +148,8 @@ class VideoPlatform {
                                       absl::string_view recording_type,
                                       absl::string_view instance_id,
                                       const CallContext& context) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("platform \"", name(),
-                     "\" cannot start recordings on demand"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "platform \"", name(), "\" cannot start recordings on demand"));
   }
 
   // Checks a webhook's signature and freshness against `now`.
@@ -137,6 +157,23 @@ class VideoPlatform {
   // FAILED_PRECONDITION when no webhook secret is configured.
   virtual absl::Status VerifyWebhookSignature(const WebhookRequest& request,
                                               absl::Time now) const = 0;
+
+  // Parses a verified webhook body. INVALID_ARGUMENT when the body is not
+  // the provider's JSON envelope. The default parses nothing.
+  virtual absl::StatusOr<ParsedWebhook> ParseWebhook(
+      absl::string_view body) const {
+    return absl::UnimplementedError(
+        absl::StrCat("platform \"", name(), "\" does not parse webhooks"));
+  }
+
+  // A download link for one of the provider's recordings (Daily's
+  // access-link). FAILED_PRECONDITION on providers without one (the
+  // default).
+  virtual absl::StatusOr<DownloadLink> GetRecordingDownloadLink(
+      absl::string_view provider_recording_id, const CallContext& context) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "platform \"", name(), "\" has no recording download links"));
+  }
 };
 
 }  // namespace videoplatform::providers

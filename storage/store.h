@@ -95,6 +95,10 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
+  // The connection, for stores of other tables in the same file (they
+  // follow the locking rules of storage/sqlite.h).
+  Database& database() { return *db_; }
+
   // The schema version after migrations (for diagnostics and tests).
   absl::StatusOr<int> SchemaVersion();
 
