@@ -66,6 +66,11 @@ Fault& Fault::For(std::string only_method, std::string only_path_prefix) {
   return *this;
 }
 
+Fault& Fault::AfterHandling() {
+  after_handling = true;
+  return *this;
+}
+
 FakeHttpServer::FakeHttpServer(std::string api_prefix)
     : api_prefix_(std::move(api_prefix)) {
   // Keep connections open across many calls (the client reuses them), but
@@ -197,8 +202,10 @@ void FakeHttpServer::Wrap(const std::string& method, const std::string& pattern,
   auto wrapped = [this, handler = std::move(handler)](
                      const httplib::Request& req, httplib::Response& res) {
     Record(req);
-    if (ApplyFault(req, res)) return;
+    std::optional<Fault> after;
+    if (ApplyFault(req, res, &after)) return;
     handler(req, res);
+    if (after.has_value()) DropConnection(res);
   };
   if (method == "GET") {
     server_.Get(full, wrapped);
@@ -232,8 +239,19 @@ void FakeHttpServer::Record(const httplib::Request& req) {
   requests_.push_back(std::move(r));
 }
 
+void FakeHttpServer::DropConnection(httplib::Response& res) {
+  res.body.clear();
+  res.headers.erase("Content-Type");
+  res.set_content_provider(1024, "application/json",
+                           [](size_t offset, size_t, httplib::DataSink& sink) {
+                             if (offset == 0) sink.write("{\"partial\":", 11);
+                             return false;  // Closes the connection mid-body.
+                           });
+}
+
 bool FakeHttpServer::ApplyFault(const httplib::Request& req,
-                                httplib::Response& res) {
+                                httplib::Response& res,
+                                std::optional<Fault>* after) {
   Fault fault;
   {
     absl::MutexLock lock(&mu_);
@@ -268,13 +286,12 @@ bool FakeHttpServer::ApplyFault(const httplib::Request& req,
       res.set_content("{\"truncated\": [1, 2", "application/json");
       return true;
     case Fault::Kind::kDropConnection:
+      if (fault.after_handling) {
+        *after = fault;
+        return false;
+      }
       res.status = fault.status == 0 ? 200 : fault.status;
-      res.set_content_provider(
-          1024, "application/json",
-          [](size_t offset, size_t, httplib::DataSink& sink) {
-            if (offset == 0) sink.write("{\"partial\":", 11);
-            return false;  // Closes the connection mid-body.
-          });
+      DropConnection(res);
       return true;
   }
   return false;

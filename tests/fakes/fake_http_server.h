@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -65,7 +66,8 @@ struct Fault {
     // Answers `status` (200 when 0) with a body that is not JSON.
     kMalformedJson,
     // Sends the status line and headers, part of the body, then closes the
-    // connection.
+    // connection. With `after_handling`, the request is handled first (its
+    // effects happen) and only the answer is lost.
     kDropConnection,
   };
   Kind kind = Kind::kStatus;
@@ -76,6 +78,7 @@ struct Fault {
   int times = 1;
   std::string method;
   std::string path_prefix;
+  bool after_handling = false;
 
   // Answers `status` (the fake's error body) `times` times.
   static Fault Status(int status, int times = 1);
@@ -87,6 +90,8 @@ struct Fault {
   // Restricts the fault to one method and path prefix (relative to the API
   // prefix, e.g. "/meetings").
   Fault& For(std::string only_method, std::string only_path_prefix = "");
+  // For kDropConnection: handle the request, then lose the answer.
+  Fault& AfterHandling();
 };
 
 class FakeHttpServer {
@@ -136,9 +141,12 @@ class FakeHttpServer {
                        const nlohmann::json& body);
 
  private:
-  // Returns true when a fault answered the request.
-  bool ApplyFault(const httplib::Request& req, httplib::Response& res);
+  // Returns true when a fault answered the request. A fault that lets the
+  // handler run first is returned in `after`.
+  bool ApplyFault(const httplib::Request& req, httplib::Response& res,
+                  std::optional<Fault>* after);
   void Record(const httplib::Request& req);
+  static void DropConnection(httplib::Response& res);
   void Wrap(const std::string& method, const std::string& pattern,
             Handler handler);
 
