@@ -72,6 +72,64 @@ CREATE TABLE room_platforms (
 -- ReplaceRoomPlatformsFromSource finds a source's rows.
 CREATE INDEX room_platforms_by_updated_by ON room_platforms (updated_by);
 )sql"},
+    {3,
+     "webhooks: received webhooks, the event log, participant presence, "
+     "meeting lookup by provider id and room name",
+     R"sql(
+-- The event log that WatchEvents streams. AUTOINCREMENT: a sequence is
+-- never reused, even after the newest rows are deleted. `event` is the
+-- binary v1.Event with sequence 0 (the column is the truth).
+CREATE TABLE events (
+  sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+  type TEXT NOT NULL CHECK (type <> ''),
+  platform TEXT NOT NULL,
+  meeting_id TEXT NOT NULL DEFAULT '',
+  create_time_us INTEGER NOT NULL,
+  event BLOB NOT NULL
+);
+CREATE INDEX events_by_meeting ON events (meeting_id, sequence)
+  WHERE meeting_id <> '';
+
+-- Genuine webhooks as received, one row per provider event id (the
+-- de-duplication key). provider_event_id is NULL for bodies without one
+-- (Daily's test ping); those are never duplicates. event_sequence is the
+-- event the webhook appended (NULL when ignored).
+CREATE TABLE webhooks (
+  id INTEGER NOT NULL PRIMARY KEY,
+  platform TEXT NOT NULL CHECK (platform <> ''),
+  provider_event_id TEXT CHECK (provider_event_id <> ''),
+  provider_event_type TEXT NOT NULL,
+  received_time_us INTEGER NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'ignored')),
+  detail TEXT NOT NULL DEFAULT '',
+  meeting_id TEXT NOT NULL DEFAULT '',
+  event_sequence INTEGER REFERENCES events (sequence),
+  body BLOB NOT NULL,
+  UNIQUE (platform, provider_event_id)
+);
+
+-- Participants of providers that report joins and leaves but no count
+-- (Daily), by the provider's per-join session id: present or not as of the
+-- newest event applied (event_time_us), so repeated and out-of-order events
+-- change nothing.
+CREATE TABLE participant_presence (
+  meeting_id TEXT NOT NULL REFERENCES meetings (id),
+  participant_id TEXT NOT NULL CHECK (participant_id <> ''),
+  present INTEGER NOT NULL CHECK (present IN (0, 1)),
+  event_time_us INTEGER NOT NULL,
+  PRIMARY KEY (meeting_id, participant_id)
+) WITHOUT ROWID;
+
+-- Event times of the newest participant count (Whereby's numClients) and
+-- session start/end applied to a meeting; NULL before the first. Older
+-- events arriving later do not overwrite newer state.
+ALTER TABLE meetings ADD COLUMN participants_time_us INTEGER;
+ALTER TABLE meetings ADD COLUMN session_time_us INTEGER;
+-- Webhooks find their meeting by the provider's id, else by room name.
+CREATE INDEX meetings_by_provider_id ON meetings (platform, provider_meeting_id);
+CREATE INDEX meetings_by_room_name
+  ON meetings (platform, room_name, start_time_us);
+)sql"},
 };
 
 absl::Status CheckNumbering(absl::Span<const Migration> migrations) {
