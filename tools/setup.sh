@@ -21,6 +21,8 @@ APT_PACKAGES=(
   # Tests: GoogleTest/GoogleMock, Python gRPC client, Node for buf.
   libgtest-dev libgmock-dev googletest python3 python3-grpcio
   python3-grpc-tools
+  # Recording validation (ffprobe) and test media fixtures (ffmpeg).
+  ffmpeg
 )
 # Node.js with npm: Debian's packages unless a Node.js that ships its own npm
 # (e.g. NodeSource's, which conflicts with Debian's npm) is already there.
@@ -43,8 +45,9 @@ else
   echo "setup: system packages present"
 fi
 
-# npm tools (buf for reflection tests and operators) live in tools/npm.
-if [ ! -x "$here/npm/node_modules/.bin/buf" ]; then
+# npm tools (buf for reflection tests and operators, s3rver as the tests'
+# S3) live in tools/npm.
+if [ ! -x "$here/npm/node_modules/.bin/buf" ] || [ ! -x "$here/npm/node_modules/.bin/s3rver" ]; then
   echo "setup: installing npm packages in tools/npm"
   (cd "$here/npm" && npm ci --no-audit --no-fund --loglevel=error)
 else
