@@ -160,6 +160,14 @@ absl::Status Statement::BindText(int index, absl::string_view value) {
   return rc == SQLITE_OK ? absl::OkStatus() : db_->Error(rc);
 }
 
+absl::Status Statement::BindBlob(int index, absl::string_view value) {
+  // A null pointer would bind NULL rather than an empty blob.
+  const char* data = value.data() != nullptr ? value.data() : "";
+  const int rc =
+      sqlite3_bind_blob64(stmt_, index, data, value.size(), SQLITE_TRANSIENT);
+  return rc == SQLITE_OK ? absl::OkStatus() : db_->Error(rc);
+}
+
 absl::Status Statement::BindNull(int index) {
   const int rc = sqlite3_bind_null(stmt_, index);
   return rc == SQLITE_OK ? absl::OkStatus() : db_->Error(rc);

@@ -92,6 +92,9 @@ class Statement {
   absl::Status BindBool(int index, bool value);
   // Copies `value` (may contain NULs).
   absl::Status BindText(int index, absl::string_view value);
+  // Copies `value` as a BLOB (arbitrary bytes, e.g. a serialized proto).
+  // Read it back with ColumnText(), which returns the bytes unchanged.
+  absl::Status BindBlob(int index, absl::string_view value);
   absl::Status BindNull(int index);
   // Binds `args` to parameters 1..N in order: integers, bool, strings,
   // nullptr (NULL).

@@ -175,6 +175,26 @@ TEST(StatementTest, BindAndColumnRoundTrip) {
   EXPECT_FALSE(*done);
 }
 
+TEST(StatementTest, BlobRoundTripKeepsEveryByte) {
+  std::unique_ptr<Database> db = OpenOrDie(":memory:");
+  ASSERT_NE(db, nullptr);
+  ASSERT_THAT(db->Exec("CREATE TABLE t (b BLOB)"), IsOk());
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
+  bytes += "\xff\xfe\x00\xc3";  // Not UTF-8.
+  absl::StatusOr<Statement> insert = db->Prepare("INSERT INTO t VALUES (?1)");
+  ASSERT_THAT(insert, IsOk());
+  ASSERT_THAT(insert->BindBlob(1, bytes), IsOk());
+  ASSERT_THAT(insert->Run(), IsOk());
+  insert->Reset();
+  ASSERT_THAT(insert->BindBlob(1, absl::string_view()), IsOk());
+  ASSERT_THAT(insert->Run(), IsOk());
+  EXPECT_EQ(QueryText(*db, "SELECT typeof(b) FROM t WHERE rowid = 1"), "blob");
+  EXPECT_EQ(QueryText(*db, "SELECT b FROM t WHERE rowid = 1"), bytes);
+  // Empty, not NULL.
+  EXPECT_EQ(QueryText(*db, "SELECT typeof(b) FROM t WHERE rowid = 2"), "blob");
+}
+
 TEST(StatementTest, BindOutOfRangeFails) {
   std::unique_ptr<Database> db = OpenOrDie(":memory:");
   ASSERT_NE(db, nullptr);
