@@ -304,6 +304,35 @@ class DailyProvider final : public VideoPlatform {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<DownloadLink> GetRecordingDownloadLink(
+      absl::string_view provider_recording_id,
+      const CallContext& context) override {
+    if (provider_recording_id.empty()) {
+      return absl::InvalidArgumentError(
+          "daily GetRecordingDownloadLink: recording id is empty");
+    }
+    http::HttpRequest request;
+    request.operation = "GetRecordingDownloadLink";
+    request.path = absl::StrCat(
+        "/recordings/", http::UrlEscape(provider_recording_id), "/access-link");
+    request.idempotent = true;
+    ASSIGN_OR_RETURN(http::HttpResponse response,
+                     http_->Send(request, context.deadline));
+    ASSIGN_OR_RETURN(json answer, http_->ParseJson(request, response));
+    std::optional<std::string> url = NonEmptyString(answer, "download_link");
+    if (!url.has_value()) {
+      return http_->MalformedResponse(request, "download_link missing");
+    }
+    DownloadLink link;
+    link.url = *url;
+    // Unix seconds; absent or malformed: unknown (never expires).
+    if (auto it = answer.find("expires");
+        it != answer.end() && it->is_number() && it->get<double>() > 0) {
+      link.expires = absl::FromUnixSeconds(it->get<int64_t>());
+    }
+    return link;
+  }
+
   absl::Status VerifyWebhookSignature(const WebhookRequest& request,
                                       absl::Time now) const override {
     if (options_.webhook_keys.empty()) {

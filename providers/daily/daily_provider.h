@@ -36,6 +36,8 @@
 //   "raw-tracks", instanceId: <uuid>}; Daily's 400s (nobody in the room,
 //   recording not enabled, already recording) are FAILED_PRECONDITION.
 // - UploadLogo: Daily has no logos; succeeds without a request.
+// - GetRecordingDownloadLink: GET /recordings/:id/access-link ->
+//   {download_link, expires (unix seconds)}; 404 for an unknown recording.
 // - VerifyWebhookSignature: X-Webhook-Signature = base64(HMAC-SHA256(key =
 //   base64-decoded secret, "<X-Webhook-Timestamp>.<raw body>")); the
 //   timestamp in seconds or milliseconds, within 5 minutes either way.

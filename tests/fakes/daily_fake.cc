@@ -168,6 +168,10 @@ DailyFake::DailyFake(DailyFakeOptions options)
         [this](const httplib::Request& req, httplib::Response& res) {
           CreateToken(req, res);
         });
+  Route("GET", "/recordings/([^/]+)/access-link",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          AccessLink(req, res);
+        });
 }
 
 std::string DailyFake::ErrorBody(int status, const std::string& message) const {
@@ -243,6 +247,32 @@ void DailyFake::SetPresence(const std::string& room,
                             std::vector<Participant> participants) {
   absl::MutexLock lock(&state_mu_);
   presence_[room] = std::move(participants);
+}
+
+void DailyFake::SetRecordingAccessLink(const std::string& recording_id,
+                                       const std::string& download_link,
+                                       absl::Time expires) {
+  absl::MutexLock lock(&state_mu_);
+  access_links_[recording_id] = {download_link, expires};
+}
+
+void DailyFake::AccessLink(const httplib::Request& req,
+                           httplib::Response& res) {
+  if (!Authorized(req, res)) return;
+  const std::string id = req.matches[1];
+  absl::MutexLock lock(&state_mu_);
+  if (auto it = access_links_.find(id); it != access_links_.end()) {
+    return SendJson(res, 200,
+                    {{"download_link", it->second.first},
+                     {"expires", absl::ToUnixSeconds(it->second.second)}});
+  }
+  for (const Recording& r : recordings_) {
+    if (r.recording_id == id) {
+      return Error(res, 400, "invalid-request-error",
+                   absl::StrCat("recording ", id, " is not finished"));
+    }
+  }
+  Error(res, 404, "not-found", absl::StrCat("recording ", id, " not found"));
 }
 
 json DailyFake::RoomJson(const Room& room) const {

@@ -20,6 +20,9 @@
 //   when that instanceId is already recording. 200 {recordingId}.
 // - POST /meeting-tokens {properties: {...}}: known properties typed,
 //   user_id at most 36 characters, exp in the future; 200 {token}.
+// - GET /recordings/:id/access-link: 200 {download_link, expires} for a
+//   recording given a link by SetRecordingAccessLink; 400 for a recording
+//   started here without one yet (still in progress); 404 otherwise.
 // Requests are recorded and faults injected by FakeHttpServer. Thread-safe.
 #ifndef VIDEOPLATFORM_TESTS_FAKES_DAILY_FAKE_H_
 #define VIDEOPLATFORM_TESTS_FAKES_DAILY_FAKE_H_
@@ -28,6 +31,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -83,6 +87,12 @@ class DailyFake : public FakeHttpServer {
   void SetPresence(const std::string& room,
                    std::vector<Participant> participants);
 
+  // Makes recording `recording_id` finished with `download_link` (GET
+  // /recordings/:id/access-link), expiring at `expires`.
+  void SetRecordingAccessLink(const std::string& recording_id,
+                              const std::string& download_link,
+                              absl::Time expires);
+
  protected:
   std::string ErrorBody(int status, const std::string& message) const override;
 
@@ -98,6 +108,7 @@ class DailyFake : public FakeHttpServer {
   void Presence(const httplib::Request& req, httplib::Response& res);
   void StartRecording(const httplib::Request& req, httplib::Response& res);
   void CreateToken(const httplib::Request& req, httplib::Response& res);
+  void AccessLink(const httplib::Request& req, httplib::Response& res);
   nlohmann::json RoomJson(const Room& room) const;
 
   const DailyFakeOptions options_;
@@ -107,6 +118,9 @@ class DailyFake : public FakeHttpServer {
       ABSL_GUARDED_BY(state_mu_);
   std::map<std::string, nlohmann::json> tokens_ ABSL_GUARDED_BY(state_mu_);
   std::vector<Recording> recordings_ ABSL_GUARDED_BY(state_mu_);
+  // Recording id -> {download_link, expires}.
+  std::map<std::string, std::pair<std::string, absl::Time>> access_links_
+      ABSL_GUARDED_BY(state_mu_);
 };
 
 }  // namespace videoplatform::fakes
