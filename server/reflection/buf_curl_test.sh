@@ -69,6 +69,16 @@ done
 methods="$(curl_grpc "${auth[@]}" --list-methods "$base")"
 check "default protocol lists methods" "videoplatform.v1.VideoPlatformService/GetMeeting" "$methods"
 
+# buf sends -H headers on reflection requests only with --reflect-header '*'.
+health="$(curl_grpc -H "Authorization: Bearer $token" --reflect-header '*' -d '{}' \
+  "$base/grpc.health.v1.Health/Check")"
+check "-H with --reflect-header '*' authenticates reflection" '"status": "SERVING"' "$health"
+if refused="$(curl_grpc -H "Authorization: Bearer $token" --list-methods "$base" 2>&1)"; then
+  echo "FAIL: buf sent -H on reflection requests without --reflect-header"
+  failures=$((failures + 1))
+fi
+check "-H alone does not reach reflection" "not authenticated" "$refused"
+
 eval "exec ${SERVER[1]}>&-"  # End of stdin: the server shuts down.
 wait "$server_pid" && echo "ok: server stopped cleanly" || {
   echo "FAIL: server exit $?"; failures=$((failures + 1)); }
