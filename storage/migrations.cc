@@ -130,6 +130,79 @@ CREATE INDEX meetings_by_provider_id ON meetings (platform, provider_meeting_id)
 CREATE INDEX meetings_by_room_name
   ON meetings (platform, room_name, start_time_us);
 )sql"},
+    {4, "recordings and their ingestion jobs",
+     R"sql(
+-- Recordings registered by IngestRecording (storage/recording_store.h).
+-- Enums are lower-case strings; meeting_id is '' exactly when unmatched.
+-- download_url may carry a signature and is never shown through the API.
+CREATE TABLE recordings (
+  id TEXT NOT NULL PRIMARY KEY CHECK (id <> ''),
+  platform TEXT NOT NULL CHECK (platform <> ''),
+  provider_recording_id TEXT NOT NULL DEFAULT '',
+  source_kind TEXT NOT NULL
+    CHECK (source_kind IN ('s3', 'url', 'daily-recording-id')),
+  s3_bucket TEXT NOT NULL DEFAULT '',
+  s3_key TEXT NOT NULL DEFAULT '',
+  s3_region TEXT NOT NULL DEFAULT '',
+  download_url TEXT NOT NULL DEFAULT '',
+  source_recording_id TEXT NOT NULL DEFAULT '',
+  meeting_id TEXT NOT NULL DEFAULT '',
+  unmatched INTEGER NOT NULL CHECK (unmatched IN (0, 1)),
+  room_name TEXT NOT NULL DEFAULT '',
+  start_time_us INTEGER,
+  kind TEXT NOT NULL CHECK (kind IN ('cloud', 'cloud-audio-only', 'raw-tracks')),
+  tracks_json TEXT NOT NULL DEFAULT '[]',
+  state TEXT NOT NULL
+    CHECK (state IN ('pending', 'downloading', 'ready', 'failed')),
+  bytes_done INTEGER NOT NULL DEFAULT 0 CHECK (bytes_done >= 0),
+  bytes_total INTEGER NOT NULL DEFAULT 0 CHECK (bytes_total >= 0),
+  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  local_path TEXT NOT NULL DEFAULT '',
+  size_bytes INTEGER NOT NULL DEFAULT 0 CHECK (size_bytes >= 0),
+  sha256 TEXT NOT NULL DEFAULT '',
+  media_container TEXT NOT NULL DEFAULT '',
+  media_duration_us INTEGER NOT NULL DEFAULT 0,
+  media_has_audio INTEGER NOT NULL DEFAULT 0 CHECK (media_has_audio IN (0, 1)),
+  media_has_video INTEGER NOT NULL DEFAULT 0 CHECK (media_has_video IN (0, 1)),
+  failure_reason TEXT NOT NULL DEFAULT '',
+  create_time_us INTEGER NOT NULL,
+  update_time_us INTEGER NOT NULL,
+  CHECK ((meeting_id = '') = (unmatched = 1))
+);
+-- Idempotency: one recording per provider recording id, and per object.
+CREATE UNIQUE INDEX recordings_by_provider_id
+  ON recordings (platform, provider_recording_id)
+  WHERE provider_recording_id <> '';
+CREATE UNIQUE INDEX recordings_by_object ON recordings (s3_bucket, s3_key)
+  WHERE s3_bucket <> '';
+-- ListRecordings: newest first, keyset (create_time_us, id).
+CREATE INDEX recordings_by_create ON recordings (create_time_us, id);
+CREATE INDEX recordings_by_meeting
+  ON recordings (meeting_id, create_time_us, id);
+CREATE INDEX recordings_by_state ON recordings (state, create_time_us, id);
+
+-- One durable job per recording. `phase` download: fetch and verify;
+-- announce: the recording is ready/failed and its event is still to be
+-- appended. A running job is leased to `lease_owner` until
+-- lease_expires_us; at start every running job is queued again.
+CREATE TABLE ingest_jobs (
+  recording_id TEXT NOT NULL PRIMARY KEY REFERENCES recordings (id),
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done')),
+  phase TEXT NOT NULL CHECK (phase IN ('download', 'announce')),
+  due_us INTEGER NOT NULL,
+  lease_owner TEXT NOT NULL DEFAULT '',
+  lease_expires_us INTEGER NOT NULL DEFAULT 0,
+  runs INTEGER NOT NULL DEFAULT 0 CHECK (runs >= 0),
+  last_error TEXT NOT NULL DEFAULT '',
+  create_time_us INTEGER NOT NULL,
+  update_time_us INTEGER NOT NULL,
+  CHECK ((state = 'running') = (lease_owner <> ''))
+) WITHOUT ROWID;
+CREATE INDEX ingest_jobs_queued ON ingest_jobs (due_us)
+  WHERE state = 'queued';
+CREATE INDEX ingest_jobs_running ON ingest_jobs (lease_expires_us)
+  WHERE state = 'running';
+)sql"},
 };
 
 absl::Status CheckNumbering(absl::Span<const Migration> migrations) {
