@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <memory>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -13,6 +15,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "server/common/status_matchers.h"
+#include "spdlog/sinks/ostream_sink.h"
+#include "spdlog/spdlog.h"
 #include "tests/fakes/fake_http_server.h"
 
 namespace videoplatform::providers::http {
@@ -69,6 +73,13 @@ class HttpClientTest : public ::testing::Test {
           TestServer::SendJson(
               res, 401,
               {{"error", "bad key: " + req.get_header_value("Authorization")}});
+        });
+    server_.Route(
+        "GET", "/echo-auth-503",
+        [](const httplib::Request& req, httplib::Response& res) {
+          TestServer::SendJson(
+              res, 503,
+              {{"error", "down for " + req.get_header_value("Authorization")}});
         });
     server_.Route("GET", "/big",
                   [](const httplib::Request&, httplib::Response& res) {
@@ -362,6 +373,23 @@ TEST_F(HttpClientTest, ApiKeyNeverAppearsInErrors) {
                                AllOf(HasSubstr("bad key: Bearer [redacted]"),
                                      Not(HasSubstr(kKey)))));
   EXPECT_THAT(result.status().ToString(), Not(HasSubstr(kKey)));
+}
+
+TEST_F(HttpClientTest, ApiKeyNeverAppearsInLogs) {
+  std::ostringstream captured;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured)));
+  // A provider that echoes the key in its error body and fails over and
+  // over: every retry is logged.
+  auto result = client_->Send(Get("/echo-auth-503"), In(absl::Seconds(5)));
+  spdlog::set_default_logger(previous);
+  EXPECT_THAT(result,
+              StatusIs(absl::StatusCode::kUnavailable,
+                       AllOf(HasSubstr("[redacted]"), Not(HasSubstr(kKey)))));
+  EXPECT_THAT(captured.str(), HasSubstr("retrying"));
+  EXPECT_THAT(captured.str(), HasSubstr("[redacted]"));
+  EXPECT_THAT(captured.str(), Not(HasSubstr(kKey)));
 }
 
 TEST_F(HttpClientTest, UploadsMultipartFiles) {
