@@ -1,0 +1,48 @@
+// Daily webhook bodies -> provider-neutral events. Facts:
+// docs/provider-apis.md sections 2.2 and 2.3.
+//
+// Daily's test ping (an object with a "test" key and no "type", e.g.
+// {"test":"test"}) is ignored. Otherwise the envelope {version, type, id,
+// payload, event_ts}: id and type (non-empty strings), payload (object) and
+// event_ts (seconds, float) are required; version must be a string when
+// present.
+//
+// Types:
+// - participant.joined / participant.left -> PARTICIPANT_JOINED / _LEFT
+//   with participant {participant_id = payload.session_id (required: the
+//   per-join key the service counts by), user_id, user_name}; room_name =
+//   payload.room (required). No count: ParsedWebhook::num_clients is unset.
+//   joined_at and duration must be numbers when present.
+// - meeting.started / meeting.ended -> MEETING_STARTED / _ENDED; room_name
+//   = payload.room (required).
+// - recording.started -> RECORDING_STARTED {provider_recording_id =
+//   recording_id}; room_name = payload.room_name when sent.
+// - recording.ready-to-download -> RECORDING_READY {provider_recording_id =
+//   recording_id (required), kind from type ("cloud", "cloud-audio-only",
+//   "raw-tracks"; others UNSPECIFIED), s3_key, tracks [{type, s3Key, size}],
+//   duration}; room_name = payload.room_name (required).
+// - recording.error -> RECORDING_FAILED {error_message = error_msg};
+//   room_name = payload.room_name.
+// - Anything else is ignored: event type UNSPECIFIED with a reason.
+// Every event carries platform "daily", provider_event_id = id,
+// provider_event_type = type and event_time = event_ts. Daily's events
+// carry no room id, so provider_meeting_id stays empty and the service finds
+// meetings by room name.
+//
+// Errors: INVALID_ARGUMENT "daily webhook: <path>: <problem>" for a body
+// that is not such a JSON object or has a field of the wrong type.
+// Pure and thread-safe.
+#ifndef VIDEOPLATFORM_PROVIDERS_DAILY_DAILY_WEBHOOKS_H_
+#define VIDEOPLATFORM_PROVIDERS_DAILY_DAILY_WEBHOOKS_H_
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "providers/video_platform.h"
+
+namespace videoplatform::providers {
+
+absl::StatusOr<ParsedWebhook> ParseDailyWebhook(absl::string_view body);
+
+}  // namespace videoplatform::providers
+
+#endif  // VIDEOPLATFORM_PROVIDERS_DAILY_DAILY_WEBHOOKS_H_
