@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "providers/daily/daily_webhooks.h"
 #include "providers/http/crypto.h"
 #include "server/common/status_macros.h"
 
@@ -376,6 +377,12 @@ class DailyProvider final : public VideoPlatform {
     }
     return absl::UnauthenticatedError(
         "daily webhook: signature does not match");
+  }
+
+  // See daily_webhooks.h.
+  absl::StatusOr<ParsedWebhook> ParseWebhook(
+      absl::string_view body) const override {
+    return ParseDailyWebhook(body);
   }
 
  private:

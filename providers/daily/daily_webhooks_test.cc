@@ -3,16 +3,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
+#include "providers/daily/daily_provider.h"
 #include "server/common/status_matchers.h"
 
 namespace videoplatform::providers {
 namespace {
 
+using ::testing::_;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -281,6 +284,21 @@ TEST(DailyWebhooksTest, RejectsFieldsOfTheWrongType) {
         "duration":-3}})"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("payload.duration: must be a non-negative")));
+}
+
+TEST(DailyWebhooksTest, TheProviderParsesWithTheseRules) {
+  DailyOptions options;
+  options.api_key = "key";
+  absl::StatusOr<std::unique_ptr<VideoPlatform>> provider =
+      NewDailyProvider(options);
+  ASSERT_THAT(provider, IsOk());
+  absl::StatusOr<ParsedWebhook> parsed =
+      (*provider)->ParseWebhook(JoinedBody());
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(parsed->event.SerializeAsString(),
+            ParseDailyWebhook(JoinedBody())->event.SerializeAsString());
+  EXPECT_THAT((*provider)->ParseWebhook("[]"),
+              StatusIs(absl::StatusCode::kInvalidArgument, _));
 }
 
 }  // namespace

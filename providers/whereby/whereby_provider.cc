@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "providers/http/crypto.h"
+#include "providers/whereby/whereby_webhooks.h"
 #include "server/common/status_macros.h"
 
 namespace videoplatform::providers {
@@ -301,6 +302,12 @@ class WherebyProvider final : public VideoPlatform {
     }
     return absl::UnauthenticatedError(
         "whereby webhook: signature does not match");
+  }
+
+  // See whereby_webhooks.h.
+  absl::StatusOr<ParsedWebhook> ParseWebhook(
+      absl::string_view body) const override {
+    return ParseWherebyWebhook(body);
   }
 
  private:

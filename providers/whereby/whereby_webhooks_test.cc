@@ -3,16 +3,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
+#include "providers/whereby/whereby_provider.h"
 #include "server/common/status_matchers.h"
 
 namespace videoplatform::providers {
 namespace {
 
+using ::testing::_;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -250,6 +253,21 @@ TEST(WherebyWebhooksTest, RejectsFieldsOfTheWrongType) {
   EXPECT_THAT(ParseWherebyWebhook(
                   Edit(body, R"("numClients": 2)", R"("numClients": 2.0)")),
               IsOk());
+}
+
+TEST(WherebyWebhooksTest, TheProviderParsesWithTheseRules) {
+  WherebyOptions options;
+  options.api_key = "key";
+  absl::StatusOr<std::unique_ptr<VideoPlatform>> provider =
+      NewWherebyProvider(options);
+  ASSERT_THAT(provider, IsOk());
+  absl::StatusOr<ParsedWebhook> parsed =
+      (*provider)->ParseWebhook(JoinedBody());
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(parsed->event.SerializeAsString(),
+            ParseWherebyWebhook(JoinedBody())->event.SerializeAsString());
+  EXPECT_THAT((*provider)->ParseWebhook("[]"),
+              StatusIs(absl::StatusCode::kInvalidArgument, _));
 }
 
 }  // namespace
