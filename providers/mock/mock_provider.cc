@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "providers/webhook_json.h"
 
 namespace videoplatform::providers {
 namespace {
@@ -329,6 +330,71 @@ absl::Status MockProvider::VerifyWebhookSignature(const WebhookRequest& request,
                                 " are accepted")));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<ParsedWebhook> MockProvider::ParseWebhook(
+    absl::string_view body) const {
+  using webhook_json::kRequired;
+  nlohmann::json root;
+  if (absl::Status status = webhook_json::ParseObject("mock", body, &root);
+      !status.ok()) {
+    return status;
+  }
+  webhook_json::FieldErrors errors("mock");
+  webhook_json::FieldReader fields(root, "", &errors);
+  ParsedWebhook parsed;
+  v1::Event& event = parsed.event;
+  event.set_platform(kMockPlatformName);
+  event.set_provider_event_id(fields.NonEmptyString("id", kRequired));
+  const std::string type = fields.NonEmptyString("type", kRequired);
+  event.set_provider_event_type(type);
+  const absl::Time time = fields.Rfc3339("time");
+  if (time != absl::InfinitePast()) {
+    *event.mutable_event_time() = webhook_json::ToTimestamp(time);
+  }
+  event.set_provider_meeting_id(fields.String("meeting_id"));
+  event.set_room_name(fields.String("room_name"));
+  if (!errors.ok()) return errors.status();
+
+  if (type == "participant.joined" || type == "participant.left") {
+    const bool counted = fields.Has("num_clients");
+    const int64_t num_clients =
+        fields.Int("num_clients", webhook_json::kOptional, 0, 1000000);
+    v1::ParticipantDetails* participant = event.mutable_participant();
+    participant->set_participant_id(fields.NonEmptyString(
+        "participant_id", counted ? webhook_json::kOptional : kRequired));
+    participant->set_user_name(fields.String("user_name"));
+    if (!errors.ok()) return errors.status();
+    event.set_type(type == "participant.joined"
+                       ? v1::EVENT_TYPE_PARTICIPANT_JOINED
+                       : v1::EVENT_TYPE_PARTICIPANT_LEFT);
+    if (counted) {
+      parsed.num_clients = static_cast<int>(num_clients);
+      event.set_num_clients(static_cast<int>(num_clients));
+    }
+  } else if (type == "meeting.started" || type == "meeting.ended") {
+    event.set_type(type == "meeting.started" ? v1::EVENT_TYPE_MEETING_STARTED
+                                             : v1::EVENT_TYPE_MEETING_ENDED);
+  } else if (type == "recording.started" || type == "recording.ready" ||
+             type == "recording.failed") {
+    v1::RecordingDetails* recording = event.mutable_recording();
+    recording->set_provider_recording_id(fields.String("recording_id"));
+    recording->set_s3_key(fields.String("s3_key"));
+    recording->set_error_message(fields.String("error"));
+    if (!errors.ok()) return errors.status();
+    if (type == "recording.started") {
+      event.set_type(v1::EVENT_TYPE_RECORDING_STARTED);
+    } else if (type == "recording.ready") {
+      recording->set_kind(v1::RECORDING_KIND_CLOUD);
+      event.set_type(v1::EVENT_TYPE_RECORDING_READY);
+    } else {
+      event.set_type(v1::EVENT_TYPE_RECORDING_FAILED);
+    }
+  } else {
+    parsed.ignore_reason =
+        absl::StrCat("mock event type \"", type, "\" is not modelled");
+  }
+  return parsed;
 }
 
 std::optional<MockProvider::Logo> MockProvider::GetLogo(

@@ -26,6 +26,18 @@
 //   keyed with setting MOCK_WEBHOOK_SECRET as bytes). Timestamps more than
 //   300 s from `now` either way are rejected. Without the setting,
 //   VerifyWebhookSignature is FAILED_PRECONDITION.
+// - ParseWebhook takes a JSON object {"id": event id (required), "type"
+//   (required), "time": RFC 3339 (optional), "meeting_id": the provider
+//   meeting id, e.g. "mock-1", "room_name", "participant_id", "user_name",
+//   "num_clients": integer >= 0, "recording_id", "s3_key", "error"} (all
+//   optional strings unless said otherwise). Types "participant.joined",
+//   "participant.left", "meeting.started", "meeting.ended",
+//   "recording.started", "recording.ready" (kind CLOUD) and
+//   "recording.failed" (error_message = "error") map to the event types of
+//   the same names; any other type is ignored. A participant event with
+//   num_clients sets the count outright; without it the service counts
+//   joins and leaves by participant_id (then required). INVALID_ARGUMENT
+//   "mock webhook: <field>: <problem>" for anything else.
 // Thread-safe.
 #ifndef VIDEOPLATFORM_PROVIDERS_MOCK_MOCK_PROVIDER_H_
 #define VIDEOPLATFORM_PROVIDERS_MOCK_MOCK_PROVIDER_H_
@@ -89,6 +101,8 @@ class MockProvider : public VideoPlatform {
                           const CallContext& context) override;
   absl::Status VerifyWebhookSignature(const WebhookRequest& request,
                                       absl::Time now) const override;
+  absl::StatusOr<ParsedWebhook> ParseWebhook(
+      absl::string_view body) const override;
 
   // Inspection for tests: the logo of an existing room, if one was uploaded.
   std::optional<Logo> GetLogo(absl::string_view provider_meeting_id) const;

@@ -594,5 +594,75 @@ TEST(MockProviderFactoryTest, ReadsWebhookSecretSetting) {
       IsOk());
 }
 
+// --- Webhook parsing ---
+
+TEST(MockWebhookParseTest, ParsesEachType) {
+  MockProvider provider{MockProvider::Options{}};
+  absl::StatusOr<ParsedWebhook> joined = provider.ParseWebhook(
+      R"({"id":"e1","type":"participant.joined","time":"2025-01-18T12:00:00Z",
+          "meeting_id":"mock-1","room_name":"/r-1","participant_id":"p1",
+          "user_name":"Zo\u00eb"})");
+  ASSERT_THAT(joined, IsOk());
+  EXPECT_EQ(joined->event.type(), v1::EVENT_TYPE_PARTICIPANT_JOINED);
+  EXPECT_EQ(joined->event.platform(), "mock");
+  EXPECT_EQ(joined->event.provider_event_id(), "e1");
+  EXPECT_EQ(joined->event.provider_meeting_id(), "mock-1");
+  EXPECT_EQ(joined->event.room_name(), "/r-1");
+  EXPECT_EQ(joined->event.event_time().seconds(), 1737201600);
+  EXPECT_EQ(joined->event.participant().participant_id(), "p1");
+  EXPECT_EQ(joined->event.participant().user_name(), "Zo\xc3\xab");
+  EXPECT_FALSE(joined->num_clients.has_value());
+
+  absl::StatusOr<ParsedWebhook> counted = provider.ParseWebhook(
+      R"({"id":"e2","type":"participant.left","meeting_id":"mock-1",
+          "num_clients":3})");
+  ASSERT_THAT(counted, IsOk());
+  EXPECT_EQ(counted->event.type(), v1::EVENT_TYPE_PARTICIPANT_LEFT);
+  EXPECT_EQ(counted->num_clients, 3);
+  EXPECT_FALSE(counted->event.has_event_time());
+
+  const std::pair<const char*, v1::EventType> kTypes[] = {
+      {"meeting.started", v1::EVENT_TYPE_MEETING_STARTED},
+      {"meeting.ended", v1::EVENT_TYPE_MEETING_ENDED},
+      {"recording.started", v1::EVENT_TYPE_RECORDING_STARTED},
+      {"recording.ready", v1::EVENT_TYPE_RECORDING_READY},
+      {"recording.failed", v1::EVENT_TYPE_RECORDING_FAILED},
+      {"room.knocked", v1::EVENT_TYPE_UNSPECIFIED},
+  };
+  for (const auto& [type, expected] : kTypes) {
+    absl::StatusOr<ParsedWebhook> parsed = provider.ParseWebhook(
+        absl::StrCat(R"({"id":"e","type":")", type,
+                     R"(","meeting_id":"mock-1","s3_key":"k","error":"x"})"));
+    ASSERT_THAT(parsed, IsOk()) << type;
+    EXPECT_EQ(parsed->event.type(), expected) << type;
+    EXPECT_EQ(parsed->ignore_reason.empty(),
+              expected != v1::EVENT_TYPE_UNSPECIFIED);
+  }
+}
+
+TEST(MockWebhookParseTest, RejectsMalformedBodies) {
+  MockProvider provider{MockProvider::Options{}};
+  const std::pair<const char*, const char*> kCases[] = {
+      {"nope", "not valid JSON"},
+      {"[]", "not a JSON object"},
+      {R"({"type":"meeting.started"})", "id: is required"},
+      {R"({"id":"e","type":5})", "type: must be a string"},
+      {R"({"id":"e","type":"meeting.started","time":"noon"})", "time:"},
+      {R"({"id":"e","type":"participant.joined"})",
+       "participant_id: is required"},
+      {R"({"id":"e","type":"participant.joined","num_clients":-1})",
+       "num_clients: must be in"},
+      {R"({"id":"e","type":"meeting.ended","meeting_id":1})",
+       "meeting_id: must be a string"},
+  };
+  for (const auto& [body, message] : kCases) {
+    EXPECT_THAT(
+        provider.ParseWebhook(body),
+        StatusIs(absl::StatusCode::kInvalidArgument,
+                 AllOf(StartsWith("mock webhook: "), HasSubstr(message))))
+        << body;
+  }
+}
+
 }  // namespace
 }  // namespace videoplatform::providers
