@@ -1,0 +1,96 @@
+#include "server/shim/shim_options.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace videoplatform::shim {
+namespace {
+
+absl::Status OutOfRange(absl::string_view name, absl::string_view value,
+                        absl::string_view range) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(name, " = ", value, " is out of range (", range, ")"));
+}
+
+absl::Status CheckDuration(absl::string_view name, absl::Duration value,
+                           absl::Duration min, absl::Duration max) {
+  if (value < min || value > max) {
+    return OutOfRange(name, absl::FormatDuration(value),
+                      absl::StrCat(absl::FormatDuration(min), " to ",
+                                   absl::FormatDuration(max)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<HostPort> ParseHostPort(absl::string_view address) {
+  const size_t colon = address.rfind(':');
+  HostPort result;
+  if (colon == absl::string_view::npos || colon == 0 ||
+      colon + 1 == address.size() ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &result.port) ||
+      result.port < 0 || result.port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "address \"", address, "\" must be host:port, e.g. 127.0.0.1:8080"));
+  }
+  absl::string_view host = address.substr(0, colon);
+  const bool open = absl::ConsumePrefix(&host, "[");
+  const bool close = absl::ConsumeSuffix(&host, "]");
+  if (open != close || host.empty() ||
+      (!open && host.find(':') != absl::string_view::npos)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("address \"", address,
+                     "\" must be host:port (IPv6 hosts in brackets)"));
+  }
+  result.host = std::string(host);
+  return result;
+}
+
+absl::Status ValidateShimOptions(const ShimOptions& options) {
+  if (absl::StatusOr<HostPort> listen = ParseHostPort(options.listen_address);
+      !listen.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen: ", listen.status().message()));
+  }
+  if (options.service.target.empty()) {
+    return absl::InvalidArgumentError("service: the gRPC target is empty");
+  }
+  const RequestLimits& limits = options.limits;
+  if (limits.max_body_bytes < 1 || limits.max_body_bytes > kMaxBodyBytesLimit) {
+    return OutOfRange("max_body_bytes", absl::StrCat(limits.max_body_bytes),
+                      absl::StrCat("1 to ", kMaxBodyBytesLimit));
+  }
+  if (limits.max_header_bytes < 1 || limits.max_header_count < 1) {
+    return absl::InvalidArgumentError("header limits must be positive");
+  }
+  for (const auto& [name, value] :
+       {std::pair<absl::string_view, absl::Duration>{
+            "rpc_timeout", options.service.rpc_timeout},
+        {"readiness_timeout", options.service.readiness_timeout}}) {
+    if (absl::Status status =
+            CheckDuration(name, value, absl::Nanoseconds(1), absl::Seconds(60));
+        !status.ok()) {
+      return status;
+    }
+  }
+  for (const auto& [name, value] :
+       {std::pair<absl::string_view, absl::Duration>{"read_timeout",
+                                                     options.read_timeout},
+        {"write_timeout", options.write_timeout}}) {
+    if (absl::Status status = CheckDuration(name, value, absl::Milliseconds(1),
+                                            absl::Seconds(300));
+        !status.ok()) {
+      return status;
+    }
+  }
+  if (options.max_connections < 1 ||
+      options.max_connections > kMaxConnectionsLimit) {
+    return OutOfRange("max_connections", absl::StrCat(options.max_connections),
+                      absl::StrCat("1 to ", kMaxConnectionsLimit));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace videoplatform::shim
