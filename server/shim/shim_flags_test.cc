@@ -1,0 +1,110 @@
+#include "server/shim/shim_flags.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "server/common/status_matchers.h"
+
+namespace videoplatform::shim {
+namespace {
+
+using ::testing::HasSubstr;
+using ::videoplatform::testing::IsOk;
+using ::videoplatform::testing::StatusIs;
+
+ShimFlagValues Defaults() {
+  ShimFlagValues values;
+  values.listen = "127.0.0.1:8080";
+  values.service = "127.0.0.1:50051";
+  values.max_body_bytes = "1048576";
+  values.rpc_timeout = "4s";
+  values.read_timeout = "5s";
+  values.max_connections = "64";
+  return values;
+}
+
+TEST(ShimFlagsTest, DefaultsGiveTheDefaultOptions) {
+  const absl::StatusOr<ShimOptions> options =
+      ShimOptionsFromFlags(Defaults(), "token");
+  ASSERT_THAT(options, IsOk());
+  const ShimOptions defaults;
+  EXPECT_EQ(options->listen_address, defaults.listen_address);
+  EXPECT_EQ(options->service.target, defaults.service.target);
+  EXPECT_EQ(options->service.api_token, "token");
+  EXPECT_EQ(options->limits.max_body_bytes, defaults.limits.max_body_bytes);
+  EXPECT_EQ(options->service.rpc_timeout, defaults.service.rpc_timeout);
+  EXPECT_EQ(options->read_timeout, defaults.read_timeout);
+  EXPECT_EQ(options->max_connections, defaults.max_connections);
+}
+
+TEST(ShimFlagsTest, ParsesValues) {
+  ShimFlagValues values = Defaults();
+  values.listen = "[::1]:0";
+  values.max_body_bytes = "4096";
+  values.rpc_timeout = "1500ms";
+  values.read_timeout = "2s";
+  values.max_connections = "8";
+  const absl::StatusOr<ShimOptions> options = ShimOptionsFromFlags(values, "");
+  ASSERT_THAT(options, IsOk());
+  EXPECT_EQ(options->limits.max_body_bytes, 4096u);
+  EXPECT_EQ(options->service.rpc_timeout, absl::Milliseconds(1500));
+  EXPECT_EQ(options->read_timeout, absl::Seconds(2));
+  EXPECT_EQ(options->max_connections, 8);
+}
+
+TEST(ShimFlagsTest, BadValuesNameTheFlag) {
+  const struct {
+    std::string ShimFlagValues::*field;
+    const char* value;
+    const char* flag;
+  } cases[] = {
+      {&ShimFlagValues::listen, "8080", "--listen"},
+      {&ShimFlagValues::listen, "host:99999", "--listen"},
+      {&ShimFlagValues::listen, "::1:80", "--listen"},
+      {&ShimFlagValues::listen, "[::1:80", "--listen"},
+      {&ShimFlagValues::service, "", "--service"},
+      {&ShimFlagValues::max_body_bytes, "1MiB", "--max_body_bytes"},
+      {&ShimFlagValues::max_body_bytes, "0", "--max_body_bytes"},
+      {&ShimFlagValues::max_body_bytes, "1048577", "--max_body_bytes"},
+      {&ShimFlagValues::max_body_bytes, "-1", "--max_body_bytes"},
+      {&ShimFlagValues::rpc_timeout, "4", "--rpc_timeout"},
+      {&ShimFlagValues::rpc_timeout, "0s", "--rpc_timeout"},
+      {&ShimFlagValues::rpc_timeout, "-1s", "--rpc_timeout"},
+      {&ShimFlagValues::rpc_timeout, "2m", "--rpc_timeout"},
+      {&ShimFlagValues::read_timeout, "soon", "--read_timeout"},
+      {&ShimFlagValues::read_timeout, "0s", "--read_timeout"},
+      {&ShimFlagValues::max_connections, "0", "--max_connections"},
+      {&ShimFlagValues::max_connections, "1025", "--max_connections"},
+      {&ShimFlagValues::max_connections, "many", "--max_connections"},
+  };
+  for (const auto& c : cases) {
+    ShimFlagValues values = Defaults();
+    values.*c.field = c.value;
+    EXPECT_THAT(ShimOptionsFromFlags(values, ""),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.flag)))
+        << c.flag << "=" << c.value;
+  }
+}
+
+TEST(ParseHostPortTest, Forms) {
+  absl::StatusOr<HostPort> parsed = ParseHostPort("127.0.0.1:0");
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(parsed->host, "127.0.0.1");
+  EXPECT_EQ(parsed->port, 0);
+  parsed = ParseHostPort("[::1]:8080");
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(parsed->host, "::1");
+  EXPECT_EQ(parsed->port, 8080);
+  parsed = ParseHostPort("localhost:65535");
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(parsed->host, "localhost");
+  for (const char* bad : {"", ":80", "host:", "host:-1", "host:65536",
+                          "host:8x", "[]:80", "::1:80"}) {
+    EXPECT_THAT(ParseHostPort(bad),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("")))
+        << bad;
+  }
+}
+
+}  // namespace
+}  // namespace videoplatform::shim

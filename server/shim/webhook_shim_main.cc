@@ -1,0 +1,142 @@
+// webhook_shim: the HTTP sidecar that Whereby and Daily post webhooks to; it
+// hands each one to videoplatformd's HandleWebhook and answers from the
+// result (server/shim/status_mapping.h has the table).
+//
+//   webhook_shim --listen=127.0.0.1:8080 --service=127.0.0.1:50051
+//
+// Environment: VIDEOPLATFORM_API_TOKEN, the service's bearer token (when the
+// service has one). A bad flag value exits with code 2; SIGINT/SIGTERM stop
+// it gracefully (requests in flight finish).
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "server/shim/shim_flags.h"
+#include "server/shim/shim_options.h"
+#include "server/shim/webhook_shim.h"
+#include "spdlog/spdlog.h"
+
+// String-typed so that bad values are reported with exit code 2 (see
+// ShimOptionsFromFlags) rather than by the flags library.
+ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
+          "host:port to serve HTTP on; port 0 picks a free port");
+ABSL_FLAG(std::string, service, "127.0.0.1:50051",
+          "gRPC target of videoplatformd");
+ABSL_FLAG(std::string, max_body_bytes, "1048576",
+          "largest webhook body accepted (1 to 1048576); larger ones get 413");
+ABSL_FLAG(std::string, rpc_timeout, "4s",
+          "deadline of each HandleWebhook call (keep it under Whereby's 5 s "
+          "delivery timeout); a missed deadline answers 503");
+ABSL_FLAG(std::string, read_timeout, "5s",
+          "longest wait for each read from a client");
+ABSL_FLAG(std::string, max_connections, "64",
+          "connections served at once (1 to 1024); as many more wait accepted, "
+          "the rest in the listen backlog");
+ABSL_FLAG(std::string, port_file, "",
+          "if set, the bound port is written to this file once listening");
+
+namespace videoplatform::shim {
+namespace {
+
+constexpr int kUsageError = 2;
+
+absl::Status WritePortFile(const std::string& path, int port) {
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << port << "\n";
+    if (!out.good()) {
+      return absl::InternalError("cannot write --port_file " + path);
+    }
+  }
+  // Rename so a reader never sees a partial file.
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    return absl::InternalError("cannot write --port_file " + path);
+  }
+  return absl::OkStatus();
+}
+
+int Run(const sigset_t& stop_signals) {
+  ShimFlagValues values;
+  values.listen = absl::GetFlag(FLAGS_listen);
+  values.service = absl::GetFlag(FLAGS_service);
+  values.max_body_bytes = absl::GetFlag(FLAGS_max_body_bytes);
+  values.rpc_timeout = absl::GetFlag(FLAGS_rpc_timeout);
+  values.read_timeout = absl::GetFlag(FLAGS_read_timeout);
+  values.max_connections = absl::GetFlag(FLAGS_max_connections);
+  const char* token = std::getenv("VIDEOPLATFORM_API_TOKEN");
+  absl::StatusOr<ShimOptions> options =
+      ShimOptionsFromFlags(values, token == nullptr ? "" : token);
+  if (!options.ok()) {
+    std::fprintf(stderr, "webhook_shim: %s\n",
+                 std::string(options.status().message()).c_str());
+    return kUsageError;
+  }
+
+  absl::StatusOr<std::unique_ptr<WebhookShim>> shim =
+      WebhookShim::Start(*options);
+  if (!shim.ok()) {
+    spdlog::error("webhook_shim: {}", shim.status().ToString());
+    return 1;
+  }
+  spdlog::info(
+      "webhook_shim listening on port {} (service {}, token {}, body limit {} "
+      "bytes, rpc timeout {}, max connections {})",
+      (*shim)->port(), options->service.target,
+      options->service.api_token.empty() ? "none" : "set",
+      options->limits.max_body_bytes,
+      absl::FormatDuration(options->service.rpc_timeout),
+      options->max_connections);
+  if (const std::string port_file = absl::GetFlag(FLAGS_port_file);
+      !port_file.empty()) {
+    if (absl::Status status = WritePortFile(port_file, (*shim)->port());
+        !status.ok()) {
+      spdlog::error("webhook_shim: {}", status.ToString());
+      return 1;
+    }
+  }
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("signal {}: finishing requests in flight", signal_number);
+  (*shim)->Shutdown();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace videoplatform::shim
+
+int main(int argc, char** argv) {
+  // Block the stop signals before any thread starts, so only sigwait() sees
+  // them (never shut down from a signal handler).
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // A client that disconnects mid-answer must not kill the process.
+  signal(SIGPIPE, SIG_IGN);
+
+  absl::SetProgramUsageMessage(
+      "HTTP sidecar for provider webhooks; see server/shim/webhook_shim.h.");
+  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() > 1) {
+    std::fprintf(stderr, "webhook_shim: unexpected argument \"%s\"\n",
+                 positional[1]);
+    return videoplatform::shim::kUsageError;
+  }
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v",
+                      spdlog::pattern_time_type::utc);
+  return videoplatform::shim::Run(stop_signals);
+}
