@@ -1,0 +1,88 @@
+// WatchEvents: streams the durable event log (storage::EventStore) to any
+// number of watchers, first what is already stored, then new events as they
+// commit.
+//
+// Writers (webhook intake, recording ingestion) only call
+// EventNotifier::Notify, which records a number and wakes waiters; they
+// never wait for a watcher. Each watcher reads the store at its own pace,
+// in batches, so a slow watcher slows nobody but itself.
+#ifndef VIDEOPLATFORM_SERVER_EVENT_STREAM_H_
+#define VIDEOPLATFORM_SERVER_EVENT_STREAM_H_
+
+#include <cstdint>
+#include <functional>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "storage/event_store.h"
+#include "videoplatform/v1/videoplatform.pb.h"
+
+namespace videoplatform::server {
+
+// Wakes watchers when events commit. Thread-safe.
+class EventNotifier {
+ public:
+  enum class Wake { kNewEvents, kTimeout, kShutdown };
+
+  // Records that `sequence` committed (calls may arrive out of order) and
+  // wakes every waiter. Never blocks beyond a short mutex.
+  void Notify(int64_t sequence);
+
+  // Waits until an event above `sequence` has been notified, Shutdown()
+  // was called, or `deadline` passes; says which came first (shutdown
+  // wins).
+  Wake WaitForNewerThan(int64_t sequence, absl::Time deadline);
+
+  // Wakes every waiter for good: later waits return kShutdown at once.
+  void Shutdown();
+  bool is_shut_down() const;
+
+  // The largest sequence notified so far (0 before the first).
+  int64_t last_notified() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  int64_t last_ ABSL_GUARDED_BY(mu_) = 0;
+  bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+struct EventStreamOptions {
+  // Events read from the store per query (1..storage::kMaxEventPage).
+  int batch_size = 100;
+  // How often a waiting watcher checks for cancellation, and for events
+  // appended by writers that do not notify (another process on the file).
+  absl::Duration poll_interval = absl::Milliseconds(200);
+};
+
+// The WatchEvents logic, independent of gRPC. Thread-safe: one instance
+// serves every watcher.
+class EventStream {
+ public:
+  // Both must outlive this object.
+  EventStream(storage::EventStore& events, EventNotifier& notifier,
+              EventStreamOptions options = {});
+
+  // Sends every event after request.after_sequence through `write`, in
+  // sequence order and in batches, then waits for new ones, until:
+  // - `write` returns false (the client went away) or `cancelled` returns
+  //   true: CANCELLED;
+  // - the notifier shuts down: UNAVAILABLE, naming the last sequence sent
+  //   so the client can resume after a restart;
+  // - the store fails: its error.
+  // INVALID_ARGUMENT "after_sequence: ..." for a negative sequence.
+  absl::Status Watch(
+      const v1::WatchEventsRequest& request,
+      const std::function<bool(const v1::WatchEventsResponse&)>& write,
+      const std::function<bool()>& cancelled);
+
+ private:
+  storage::EventStore& events_;
+  EventNotifier& notifier_;
+  const EventStreamOptions options_;
+};
+
+}  // namespace videoplatform::server
+
+#endif  // VIDEOPLATFORM_SERVER_EVENT_STREAM_H_

@@ -1,0 +1,121 @@
+#include "server/webhook_rpcs.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
+#include "server/field_checks.h"
+#include "spdlog/spdlog.h"
+
+namespace videoplatform::server {
+namespace {
+
+absl::StatusOr<providers::WebhookRequest> ToWebhookRequest(
+    const google::protobuf::RepeatedPtrField<v1::WebhookHeader>& headers,
+    const std::string& body) {
+  if (headers.size() > kMaxWebhookHeaders) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("headers: at most ", kMaxWebhookHeaders,
+                     " are accepted, got ", headers.size()));
+  }
+  if (body.size() > kMaxWebhookBodyBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("body: must be at most ", kMaxWebhookBodyBytes,
+                     " bytes, got ", body.size()));
+  }
+  providers::WebhookRequest request;
+  for (int i = 0; i < headers.size(); ++i) {
+    const v1::WebhookHeader& header = headers[i];
+    RETURN_IF_ERROR(CheckRequiredText(header.name(),
+                                      absl::StrCat("headers[", i, "].name"),
+                                      kMaxWebhookHeaderNameBytes));
+    RETURN_IF_ERROR(CheckOptionalText(header.value(),
+                                      absl::StrCat("headers[", i, "].value"),
+                                      kMaxWebhookHeaderValueBytes));
+    const std::string name = absl::AsciiStrToLower(header.name());
+    auto [it, inserted] = request.headers.emplace(name, header.value());
+    // A repeated header is one comma-separated list (RFC 9110 5.3).
+    if (!inserted) absl::StrAppend(&it->second, ", ", header.value());
+  }
+  request.body = body;
+  return request;
+}
+
+}  // namespace
+
+absl::StatusOr<providers::ParsedWebhook> WebhookRpcs::VerifyAndParse(
+    const std::string& platform_name,
+    const google::protobuf::RepeatedPtrField<v1::WebhookHeader>& headers,
+    const std::string& body, absl::Time now) {
+  RETURN_IF_ERROR(CheckRequiredText(platform_name, "platform"));
+  RETURN_IF_ERROR(providers_.CheckKnown(platform_name, "platform"));
+  ASSIGN_OR_RETURN(providers::VideoPlatform * platform,
+                   providers_.Get(platform_name));
+  ASSIGN_OR_RETURN(const providers::WebhookRequest request,
+                   ToWebhookRequest(headers, body));
+  RETURN_IF_ERROR(platform->VerifyWebhookSignature(request, now));
+  absl::StatusOr<providers::ParsedWebhook> parsed =
+      platform->ParseWebhook(request.body);
+  if (!parsed.ok()) {
+    if (absl::IsInvalidArgument(parsed.status())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("body: ", parsed.status().message()));
+    }
+    return parsed.status();
+  }
+  // The provider's word for the platform is the registered name.
+  parsed->event.set_platform(platform_name);
+  parsed->event.set_sequence(0);
+  parsed->event.clear_meeting_id();
+  return parsed;
+}
+
+absl::StatusOr<v1::VerifyWebhookResponse> WebhookRpcs::VerifyWebhook(
+    const v1::VerifyWebhookRequest& request) {
+  ASSIGN_OR_RETURN(providers::ParsedWebhook parsed,
+                   VerifyAndParse(request.platform(), request.headers(),
+                                  request.body(), clock_()));
+  v1::VerifyWebhookResponse response;
+  if (parsed.event.type() == v1::EVENT_TYPE_UNSPECIFIED) return response;
+  ASSIGN_OR_RETURN(const std::optional<std::string> meeting_id,
+                   events_.FindMeetingId(request.platform(),
+                                         parsed.event.provider_meeting_id(),
+                                         parsed.event.room_name()));
+  if (meeting_id.has_value()) parsed.event.set_meeting_id(*meeting_id);
+  *response.mutable_event() = std::move(parsed.event);
+  return response;
+}
+
+absl::StatusOr<v1::HandleWebhookResponse> WebhookRpcs::HandleWebhook(
+    const v1::HandleWebhookRequest& request) {
+  const absl::Time now = clock_();
+  ASSIGN_OR_RETURN(providers::ParsedWebhook parsed,
+                   VerifyAndParse(request.platform(), request.headers(),
+                                  request.body(), now));
+  storage::WebhookInput input;
+  input.platform = request.platform();
+  input.raw_body = request.body();
+  input.event = std::move(parsed.event);
+  input.ignore_reason = std::move(parsed.ignore_reason);
+  input.num_clients = parsed.num_clients;
+  ASSIGN_OR_RETURN(storage::WebhookResult result,
+                   events_.ApplyWebhook(input, now));
+  spdlog::info("webhook {} {} ({}): {}{}{}", input.platform,
+               absl::CHexEscape(input.event.provider_event_id()),
+               absl::CHexEscape(input.event.provider_event_type()),
+               v1::WebhookOutcome_Name(result.outcome),
+               result.detail.empty() ? "" : ": ", result.detail);
+  v1::HandleWebhookResponse response;
+  response.set_outcome(result.outcome);
+  if (result.event.has_value()) {
+    *response.mutable_event() = *std::move(result.event);
+  }
+  response.set_detail(std::move(result.detail));
+  return response;
+}
+
+}  // namespace videoplatform::server
