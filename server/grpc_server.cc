@@ -1,7 +1,6 @@
 #include "server/grpc_server.h"
 
 #include <arpa/inet.h>
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
@@ -61,7 +60,9 @@ absl::Status CheckListenAddress(absl::string_view address, bool has_token) {
 
 GrpcServer::GrpcServer(const ServerOptions& options, storage::Store& store,
                        const providers::Providers& providers)
-    : auth_(options.api_token), service_(store, providers, auth_) {}
+    : auth_(options.api_token),
+      service_(store, providers, auth_, options.recording_rpcs),
+      reflection_(auth_, {kServiceName, "grpc.health.v1.Health"}) {}
 
 GrpcServer::~GrpcServer() { Shutdown(absl::ZeroDuration()); }
 
@@ -77,13 +78,14 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   // linked in: reference it so the linker keeps it.
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   std::unique_ptr<GrpcServer> server(new GrpcServer(options, store, providers));
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address,
                            grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(&server->service_);
+  builder.RegisterService(server->reflection_.v1());
+  builder.RegisterService(server->reflection_.v1alpha());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "providers/registry.h"
 #include "server/bearer_auth.h"
+#include "server/reflection/authenticated_reflection.h"
 #include "server/videoplatform_service.h"
 #include "storage/store.h"
 
@@ -25,6 +26,9 @@ struct ServerOptions {
   // Bearer token every RPC except health must carry; empty for none, which
   // is allowed on loopback addresses only.
   std::string api_token;
+  // The recording RPCs (not owned; must outlive the server). Null: they
+  // answer UNIMPLEMENTED.
+  RecordingRpcs* recording_rpcs = nullptr;
 };
 
 // INVALID_ARGUMENT when `address` is not host:port, or when it is not a
@@ -54,6 +58,8 @@ class GrpcServer {
 
   BearerAuth auth_;
   VideoPlatformService service_;
+  // Server reflection behind the same token (gRPC's own plugin cannot be).
+  reflection::AuthenticatedReflection reflection_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

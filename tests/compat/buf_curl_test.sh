@@ -71,5 +71,28 @@ check "unconfigured platform is FAILED_PRECONDITION" "failed_precondition" "$ref
 
 kill -TERM "$server_pid"
 wait "$server_pid" && echo "ok: server stopped cleanly" || { echo "FAIL: server exit $?"; failures=$((failures + 1)); }
+
+# With a token, reflection needs it too (buf sends it with --reflect-header).
+rm -f "$work/port"
+env -i PATH=/usr/bin:/bin VIDEOPLATFORM_API_TOKEN=ops-token \
+  "$server_binary" --listen=127.0.0.1:0 --db="$work/videoplatform.db" \
+  --port_file="$work/port" >"$work/server2.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 3000); do [ -s "$work/port" ] && break; sleep 0.01; done
+base="http://127.0.0.1:$(cat "$work/port")"
+if refused="$(curl_grpc --list-services "$base" 2>&1)"; then
+  echo "FAIL: reflection answered without the token"; failures=$((failures + 1))
+fi
+# buf words UNAUTHENTICATED as advice about its own registry.
+check "reflection without the token is refused" "not authenticated" "$refused"
+auth="Authorization: Bearer ops-token"
+services="$(curl_grpc --reflect-header "$auth" --list-services "$base")"
+check "reflection with the token" "videoplatform.v1.VideoPlatformService" "$services"
+flags="$(curl_grpc --reflect-header "$auth" -H "$auth" -d '{}' \
+  "$base/videoplatform.v1.VideoPlatformService/GetFlags")"
+check "calls with the token" '"defaultPlatform": "mock"' "$flags"
+health="$(curl_grpc --reflect-header "$auth" -d '{}' "$base/grpc.health.v1.Health/Check")"
+check "health needs no token" '"status": "SERVING"' "$health"
+kill -TERM "$server_pid"; wait "$server_pid" || true
 trap - EXIT
 [ "$failures" -eq 0 ]
