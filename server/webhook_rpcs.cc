@@ -109,6 +109,10 @@ absl::StatusOr<v1::HandleWebhookResponse> WebhookRpcs::HandleWebhook(
                absl::CHexEscape(input.event.provider_event_type()),
                v1::WebhookOutcome_Name(result.outcome),
                result.detail.empty() ? "" : ": ", result.detail);
+  if (result.outcome == v1::WEBHOOK_OUTCOME_APPLIED &&
+      result.event.has_value() && on_applied_) {
+    on_applied_(*result.event);
+  }
   v1::HandleWebhookResponse response;
   response.set_outcome(result.outcome);
   if (result.event.has_value()) {

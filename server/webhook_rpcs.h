@@ -44,6 +44,13 @@ class WebhookRpcs {
       std::function<absl::Time()> clock = [] { return absl::Now(); })
       : providers_(providers), events_(events), clock_(std::move(clock)) {}
 
+  // Called after HandleWebhook committed an APPLIED event (not for
+  // duplicates or ignored webhooks), on the RPC's thread, before the RPC
+  // answers; e.g. to start ingesting a RECORDING_READY recording. Must not
+  // block for long. Set before serving; not thread-safe.
+  using AppliedHook = std::function<void(const v1::Event& event)>;
+  void set_on_applied(AppliedHook hook) { on_applied_ = std::move(hook); }
+
   // The event carries the service's meeting id when a stored meeting
   // matches (read only); its sequence is 0.
   absl::StatusOr<v1::VerifyWebhookResponse> VerifyWebhook(
@@ -61,6 +68,7 @@ class WebhookRpcs {
   const providers::Providers& providers_;
   storage::EventStore& events_;
   const std::function<absl::Time()> clock_;
+  AppliedHook on_applied_;
 };
 
 }  // namespace videoplatform::server

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -133,6 +134,10 @@ class WebhookRpcsTest : public ::testing::Test {
 };
 
 TEST_F(WebhookRpcsTest, HandlesASignedWherebyJoinOnceAndKeepsTheRawBody) {
+  std::vector<int64_t> hooked;
+  rpcs_->set_on_applied([&hooked](const v1::Event& event) {
+    hooked.push_back(event.sequence());
+  });
   const std::string body = WherebyJoined("ev-1", 2);
   const v1::HandleWebhookRequest request =
       WherebyRequest(body, absl::ToUnixSeconds(kNow) - 3);
@@ -152,6 +157,7 @@ TEST_F(WebhookRpcsTest, HandlesASignedWherebyJoinOnceAndKeepsTheRawBody) {
   EXPECT_EQ(again->outcome(), v1::WEBHOOK_OUTCOME_DUPLICATE);
   EXPECT_EQ(again->event().sequence(), 1);
   EXPECT_THAT(Log(), SizeIs(1));
+  EXPECT_EQ(hooked, std::vector<int64_t>{1});  // Not for the duplicate.
   absl::StatusOr<std::optional<storage::WebhookRecord>> stored =
       events_->GetWebhook("whereby", "ev-1");
   ASSERT_THAT(stored, IsOk());
