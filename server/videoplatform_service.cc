@@ -18,6 +18,11 @@ bool IsServerSide(absl::StatusCode code) {
          code == absl::StatusCode::kDataLoss;
 }
 
+absl::Status RecordingsDisabled() {
+  return absl::UnimplementedError(
+      "recording ingestion is not enabled on this server");
+}
+
 }  // namespace
 
 providers::CallContext ProviderCallContext(const grpc::ServerContext& context) {
@@ -28,8 +33,11 @@ providers::CallContext ProviderCallContext(const grpc::ServerContext& context) {
 
 VideoPlatformService::VideoPlatformService(
     storage::Store& store, const providers::Providers& providers,
-    const BearerAuth& auth)
-    : meetings_(store, providers), flags_(store, providers), auth_(auth) {}
+    const BearerAuth& auth, RecordingRpcs* recordings)
+    : meetings_(store, providers),
+      flags_(store, providers),
+      recordings_(recordings),
+      auth_(auth) {}
 
 template <typename Response, typename Handler>
 grpc::Status VideoPlatformService::Serve(grpc::ServerContext* context,
@@ -144,6 +152,36 @@ grpc::Status VideoPlatformService::ResolvePlatform(
     v1::ResolvePlatformResponse* response) {
   return Serve(context, "ResolvePlatform", response,
                [&] { return flags_.ResolvePlatform(*request); });
+}
+
+grpc::Status VideoPlatformService::IngestRecording(
+    grpc::ServerContext* context, const v1::IngestRecordingRequest* request,
+    v1::IngestRecordingResponse* response) {
+  return Serve(context, "IngestRecording", response,
+               [&]() -> absl::StatusOr<v1::IngestRecordingResponse> {
+                 if (recordings_ == nullptr) return RecordingsDisabled();
+                 return recordings_->IngestRecording(*request);
+               });
+}
+
+grpc::Status VideoPlatformService::GetRecording(
+    grpc::ServerContext* context, const v1::GetRecordingRequest* request,
+    v1::GetRecordingResponse* response) {
+  return Serve(context, "GetRecording", response,
+               [&]() -> absl::StatusOr<v1::GetRecordingResponse> {
+                 if (recordings_ == nullptr) return RecordingsDisabled();
+                 return recordings_->GetRecording(*request);
+               });
+}
+
+grpc::Status VideoPlatformService::ListRecordings(
+    grpc::ServerContext* context, const v1::ListRecordingsRequest* request,
+    v1::ListRecordingsResponse* response) {
+  return Serve(context, "ListRecordings", response,
+               [&]() -> absl::StatusOr<v1::ListRecordingsResponse> {
+                 if (recordings_ == nullptr) return RecordingsDisabled();
+                 return recordings_->ListRecordings(*request);
+               });
 }
 
 }  // namespace videoplatform::server

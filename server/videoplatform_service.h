@@ -12,6 +12,7 @@
 #include "server/bearer_auth.h"
 #include "server/flag_rpcs.h"
 #include "server/meeting_rpcs.h"
+#include "server/recording_rpcs.h"
 #include "storage/store.h"
 #include "videoplatform/v1/videoplatform.grpc.pb.h"
 
@@ -23,9 +24,12 @@ inline constexpr absl::Duration kMaxProviderCallTime = absl::Seconds(30);
 class VideoPlatformService final : public v1::VideoPlatformService::Service {
  public:
   // `store` and `providers` must outlive the service.
+  // `recordings` (optional: without it the recording RPCs answer
+  // UNIMPLEMENTED) must outlive the service too.
   VideoPlatformService(storage::Store& store,
                        const providers::Providers& providers,
-                       const BearerAuth& auth);
+                       const BearerAuth& auth,
+                       RecordingRpcs* recordings = nullptr);
 
   grpc::Status CreateMeeting(grpc::ServerContext* context,
                              const v1::CreateMeetingRequest* request,
@@ -66,6 +70,15 @@ class VideoPlatformService final : public v1::VideoPlatformService::Service {
   grpc::Status ResolvePlatform(grpc::ServerContext* context,
                                const v1::ResolvePlatformRequest* request,
                                v1::ResolvePlatformResponse* response) override;
+  grpc::Status IngestRecording(grpc::ServerContext* context,
+                               const v1::IngestRecordingRequest* request,
+                               v1::IngestRecordingResponse* response) override;
+  grpc::Status GetRecording(grpc::ServerContext* context,
+                            const v1::GetRecordingRequest* request,
+                            v1::GetRecordingResponse* response) override;
+  grpc::Status ListRecordings(grpc::ServerContext* context,
+                              const v1::ListRecordingsRequest* request,
+                              v1::ListRecordingsResponse* response) override;
 
  private:
   // Authenticates, runs `handler` and stores its result in `response`.
@@ -75,6 +88,7 @@ class VideoPlatformService final : public v1::VideoPlatformService::Service {
 
   MeetingRpcs meetings_;
   FlagRpcs flags_;
+  RecordingRpcs* const recordings_;  // May be null.
   const BearerAuth& auth_;
 };
 
