@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -21,8 +22,16 @@
 #include "providers/registry.h"
 #include "server/common/status_macros.h"
 #include "server/grpc_server.h"
+#include "server/ingest/curl_downloader.h"
+#include "server/ingest/event_log_announcer.h"
+#include "server/ingest/ingest_queue.h"
+#include "server/ingest/recording_ingestor.h"
+#include "server/ingest/url_policy.h"
+#include "server/recording_rpcs.h"
 #include "server/startup_flags.h"
 #include "spdlog/spdlog.h"
+#include "storage/event_store.h"
+#include "storage/recording_store.h"
 #include "storage/store.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -32,6 +41,10 @@ ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written to this file once serving");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long calls in flight may finish after SIGINT/SIGTERM");
+ABSL_FLAG(std::string, recordings_dir, "recordings",
+          "directory ingested recordings are stored in (created if missing)");
+ABSL_FLAG(int, ingest_workers, 2,
+          "how many recordings are downloaded at once (1..64)");
 
 namespace videoplatform::server {
 namespace {
@@ -70,11 +83,42 @@ absl::Status Run(const sigset_t& stop_signals) {
                    ReadStartupFlags(settings));
   RETURN_IF_ERROR(ApplyStartupFlags(startup_flags, *store, *providers));
 
+  // Recording ingestion: a durable queue over the same database.
+  ASSIGN_OR_RETURN(const ingest::IngestSettings ingest_settings,
+                   ingest::IngestSettings::FromSettings(settings));
+  ASSIGN_OR_RETURN(const ingest::UrlPolicyOptions policy_options,
+                   ingest::UrlPolicyOptionsFromEnv());
+  ASSIGN_OR_RETURN(const ingest::UrlPolicy url_policy,
+                   ingest::UrlPolicy::Create(policy_options));
+  ingest::CurlDownloaderOptions downloader_options;
+  downloader_options.url_policy = url_policy;
+  ingest::CurlDownloader downloader(downloader_options);
+  storage::RecordingStore recordings(store->database());
+  // RECORDING_INGESTED / RECORDING_INGEST_FAILED go to the event log.
+  storage::EventStore recording_events(store->database());
+  ingest::EventLogAnnouncer announcer(recording_events);
+  const ingest::RecordingIngestor ingestor(ingest_settings, *providers,
+                                           downloader);
+  ingest::IngestQueueOptions queue_options;
+  queue_options.workers = absl::GetFlag(FLAGS_ingest_workers);
+  queue_options.recordings_dir = absl::GetFlag(FLAGS_recordings_dir);
+  ingest::IngestQueue queue(recordings, ingestor, announcer, queue_options);
+  RecordingRpcs recording_rpcs(
+      *store, recordings, *providers, ingest_settings,
+      [&url_policy](absl::string_view field, absl::string_view url) {
+        return url_policy.Check(field, url);
+      },
+      [&queue] { queue.Notify(); });
+
   ServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.recording_rpcs = &recording_rpcs;
   options.api_token = settings("VIDEOPLATFORM_API_TOKEN").value_or("");
   ASSIGN_OR_RETURN(const std::unique_ptr<GrpcServer> server,
                    GrpcServer::Start(options, *store, *providers));
+  RETURN_IF_ERROR(queue.Start());
+  spdlog::info("ingest: {} worker(s), recordings in {}", queue_options.workers,
+               queue.recordings_dir());
   spdlog::info("videoplatformd serving on port {} (database {}, auth {})",
                server->port(), db_path,
                options.api_token.empty() ? "off" : "on");
@@ -89,6 +133,16 @@ absl::Status Run(const sigset_t& stop_signals) {
   spdlog::info("signal {}: shutting down (grace {})", signal_number,
                absl::FormatDuration(grace));
   server->Shutdown(grace);
+  // Downloads in flight get the same grace; any still running then are
+  // abandoned: their jobs stay claimed in the database and resume (with the
+  // partial file) at the next start. Exit without destroying what those
+  // threads still use.
+  if (const int abandoned = queue.Stop(grace); abandoned > 0) {
+    spdlog::warn("stopped; {} download(s) left to resume at the next start",
+                 abandoned);
+    spdlog::shutdown();
+    std::_Exit(0);
+  }
   spdlog::info("stopped");
   return absl::OkStatus();
 }
