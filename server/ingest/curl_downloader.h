@@ -20,6 +20,8 @@
 //   they arrive (for chunked answers): RESOURCE_EXHAUSTED "too large".
 // - Stalls: under 1 KiB/s for stall_timeout (whole seconds, at least 1)
 //   ends the attempt (CURLOPT_LOW_SPEED_LIMIT/TIME), which is retried.
+//   libcurl averages the speed over the last 5 s, so a transfer that stops
+//   dead after running fast is caught within 5 s + stall_timeout.
 // - Every attempt's connect and total time ends at the deadline; a retry
 //   whose backoff would reach the deadline is not started. Retry-After is
 //   honoured up to 10 minutes; a longer one ends the download (UNAVAILABLE).

@@ -168,6 +168,15 @@ size_t FaultFileServer::request_count() const {
   return requests_.size();
 }
 
+bool FaultFileServer::WaitForRequests(size_t count,
+                                      absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  auto enough = [this, count]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return requests_.size() >= count;
+  };
+  return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
+}
+
 std::optional<FileFault> FaultFileServer::NextFault() {
   absl::MutexLock lock(&mu_);
   if (faults_.empty()) return std::nullopt;

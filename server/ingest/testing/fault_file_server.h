@@ -96,6 +96,8 @@ class FaultFileServer {
 
   std::vector<ServedRequest> requests() const;
   size_t request_count() const;
+  // True once at least `count` requests arrived, false after `timeout`.
+  bool WaitForRequests(size_t count, absl::Duration timeout) const;
 
  private:
   void Handle(const httplib::Request& req, httplib::Response& res);
