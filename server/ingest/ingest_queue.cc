@@ -200,15 +200,21 @@ void IngestQueue::RunDownload(const std::string& worker,
                DescribeRecordingSource(recording));
 
   absl::Time last_write = absl::InfinitePast();
+  int64_t last_done = -1;
+  int64_t last_total = -1;
   bool lease_lost = false;
   const ProgressCallback progress = [&](int64_t done, int64_t total) {
     const absl::Time now = options_.clock();
-    const bool finished = total > 0 && done >= total;
-    if (lease_lost ||
-        (!finished && now - last_write < options_.progress_interval)) {
+    // Always written: the first report, the first bytes (a stall may follow
+    // them) and the end; in between at most once per progress_interval.
+    const bool notable = last_done <= 0 || (total > 0 && done >= total);
+    if (lease_lost || (done == last_done && total == last_total) ||
+        (!notable && now - last_write < options_.progress_interval)) {
       return;
     }
     last_write = now;
+    last_done = done;
+    last_total = total;
     const absl::Status status = store_.UpdateProgress(
         id, worker, done, total, now, now + options_.lease);
     if (absl::IsAborted(status)) {

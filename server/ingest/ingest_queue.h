@@ -60,8 +60,9 @@ struct IngestQueueOptions {
   // Size limit, attempts, backoff and stall timeout of each run (the
   // deadline is set from max_run_time).
   DownloadOptions download;
-  // Progress is written to the database at most this often.
-  absl::Duration progress_interval = absl::Seconds(1);
+  // Progress is written to the database at most this often (the first
+  // bytes and the end always).
+  absl::Duration progress_interval = absl::Milliseconds(500);
   // The longest an idle worker sleeps before looking for due work (jobs
   // whose lease expired are not announced by Notify()).
   absl::Duration idle_poll = absl::Seconds(30);
