@@ -38,8 +38,8 @@ class FakeVideoPlatformService final
   // outcome APPLIED. The response's detail is "fake detail".
   void SetAnswer(grpc::Status status,
                  v1::WebhookOutcome outcome = v1::WEBHOOK_OUTCOME_APPLIED);
-  // While held, calls (recorded on arrival) block until Release() or their
-  // deadline, whichever comes first (at most 30 s).
+  // While held, calls (recorded on arrival) block until Release(), or fail
+  // with DEADLINE_EXCEEDED 2 s after their deadline (at most 30 s).
   void Hold();
   void Release();
   // Waits until at least `count` calls have arrived.

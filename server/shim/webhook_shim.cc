@@ -26,9 +26,10 @@ namespace {
 
 using HandlerResponse = httplib::Server::HandlerResponse;
 
-// After a chunked body passes the limit, up to this much more is read and
-// dropped, so a client that sent a little too much reads the 413 instead of
-// a connection reset. Beyond it the connection is closed unread.
+// A body at most this much above the limit is read and dropped before the
+// 413, so a client that sent a little too much reads the answer instead of
+// a connection reset. A larger one is answered at once (declared) or as
+// soon as it passes this (chunked), and the connection closed unread.
 constexpr size_t kDrainBytes = 64 << 10;
 
 // Connections the kernel holds for the accept loop (capped by somaxconn).
@@ -41,6 +42,16 @@ void Answer(const HttpAnswer& answer, httplib::Response& response) {
   }
   response.set_content(answer.body, "text/plain; charset=utf-8");
   request_log::SetAnswer(answer);
+}
+
+// The declared Content-Length; 0 when absent or malformed.
+size_t DeclaredLength(const httplib::Request& request) {
+  size_t declared = 0;
+  if (!absl::SimpleAtoi(request.get_header_value("Content-Length"),
+                        &declared)) {
+    return 0;
+  }
+  return declared;
 }
 
 void BeginRequestLog(const httplib::Request& request) {
@@ -166,12 +177,19 @@ void WebhookShim::Configure() {
   server_.set_pre_routing_handler(
       [this](const httplib::Request& request, httplib::Response& response) {
         BeginRequestLog(request);
-        if (std::optional<HttpAnswer> rejection =
-                CheckRequest(request, options_.limits)) {
-          Answer(*rejection, response);
-          return HandlerResponse::Handled;
+        std::optional<HttpAnswer> rejection =
+            CheckRequest(request, options_.limits);
+        if (!rejection.has_value()) return HandlerResponse::Unhandled;
+        if (rejection->status == 413 &&
+            DeclaredLength(request) <=
+                options_.limits.max_body_bytes + kDrainBytes) {
+          // Slightly too large: ServeWebhook reads and drops the body and
+          // answers 413, so a client that sends its whole body before
+          // reading gets the answer rather than a connection reset.
+          return HandlerResponse::Unhandled;
         }
-        return HandlerResponse::Unhandled;
+        Answer(*rejection, response);
+        return HandlerResponse::Handled;
       });
 
   for (const Route& route : AllRoutes()) {

@@ -9,10 +9,13 @@
 // timeouts, and max_connections (bounded_task_queue.h). Each connection
 // serves one request (keep-alive off: the answer carries Connection: close),
 // so a body left unread after an early answer is never parsed as a next
-// request and idle connections never hold a worker. cpp-httplib 0.11's read
-// timeout applies to each read, not to the whole request: a client trickling
-// bytes can hold a worker, so put the shim behind a proxy that buffers
-// requests when it faces the internet.
+// request and idle connections never hold a worker.
+//
+// Known limits of cpp-httplib 0.11: its read timeout applies to each read,
+// not to the whole request, so a client trickling bytes holds a worker; and
+// it reads every header line (8 KiB each, no count limit) before the shim's
+// header check runs. When the shim faces the internet, put it behind a proxy
+// that buffers requests and bounds headers.
 #ifndef VIDEOPLATFORM_SERVER_SHIM_WEBHOOK_SHIM_H_
 #define VIDEOPLATFORM_SERVER_SHIM_WEBHOOK_SHIM_H_
 
