@@ -122,7 +122,9 @@ absl::StatusOr<std::unique_ptr<WebhookShim>> WebhookShim::Start(
   }
   shim->port_ = port;
   if (!server.SetListenBacklog(kListenBacklog)) {
-    return absl::InternalError("cannot set the listen backlog");
+    spdlog::warn(
+        "webhook shim: cannot raise the listen backlog; bursts of "
+        "connections may wait for SYN retransmissions");
   }
   WebhookShim* raw = shim.get();
   shim->listener_ = std::thread([raw] {
