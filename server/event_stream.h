@@ -48,6 +48,28 @@ class EventNotifier {
   bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
 };
 
+// The event log of one server process: the store over the shared
+// connection and the notifier its commits feed. Give store() to every
+// writer of events (webhooks, recording ingestion) so that watchers wake as
+// soon as an event commits; events from other writers are still seen, at
+// the watchers' poll interval. Thread-safe.
+class EventLog {
+ public:
+  // `db` must be migrated (Store::Open) and outlive this object.
+  explicit EventLog(storage::Database& db)
+      : store_(db, [this](int64_t sequence) { notifier_.Notify(sequence); }) {}
+
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  storage::EventStore& store() { return store_; }
+  EventNotifier& notifier() { return notifier_; }
+
+ private:
+  EventNotifier notifier_;  // Before store_, whose listener uses it.
+  storage::EventStore store_;
+};
+
 struct EventStreamOptions {
   // Events read from the store per query (1..storage::kMaxEventPage).
   int batch_size = 100;

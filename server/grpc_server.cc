@@ -5,7 +5,9 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -61,7 +63,13 @@ absl::Status CheckListenAddress(absl::string_view address, bool has_token) {
 GrpcServer::GrpcServer(const ServerOptions& options, storage::Store& store,
                        const providers::Providers& providers)
     : auth_(options.api_token),
-      service_(store, providers, auth_, options.recording_rpcs),
+      own_event_log_(options.event_log == nullptr
+                         ? std::make_unique<EventLog>(store.database())
+                         : nullptr),
+      service_(
+          store, providers, auth_,
+          options.event_log != nullptr ? *options.event_log : *own_event_log_,
+          options.recording_rpcs),
       reflection_(auth_, {kServiceName, "grpc.health.v1.Health"}) {}
 
 GrpcServer::~GrpcServer() { Shutdown(absl::ZeroDuration()); }
@@ -83,6 +91,9 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address,
                            grpc::InsecureServerCredentials(), &server->port_);
+  if (options.on_webhook_applied) {
+    server->service_.set_on_webhook_applied(options.on_webhook_applied);
+  }
   builder.RegisterService(&server->service_);
   builder.RegisterService(server->reflection_.v1());
   builder.RegisterService(server->reflection_.v1alpha());
@@ -102,6 +113,9 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
 void GrpcServer::Shutdown(absl::Duration grace) {
   if (server_ == nullptr) return;
   server_->GetHealthCheckService()->SetServingStatus(false);
+  // Streams waiting for events end at once; one stuck on a client that
+  // does not read gets at most a second of the grace.
+  service_.StopWatches(std::min(grace, absl::Seconds(1)));
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
   server_.reset();

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "providers/registry.h"
 #include "server/bearer_auth.h"
+#include "server/event_stream.h"
 #include "server/reflection/authenticated_reflection.h"
 #include "server/videoplatform_service.h"
 #include "storage/store.h"
@@ -29,6 +30,14 @@ struct ServerOptions {
   // The recording RPCs (not owned; must outlive the server). Null: they
   // answer UNIMPLEMENTED.
   RecordingRpcs* recording_rpcs = nullptr;
+  // The event log webhooks append to and WatchEvents streams (not owned;
+  // must outlive the server). Null: the server keeps its own over the
+  // store's connection. Share one with every other writer of events
+  // (recording ingestion) so that watchers see their events at once.
+  EventLog* event_log = nullptr;
+  // Called after HandleWebhook applied an event; see
+  // WebhookRpcs::set_on_applied.
+  WebhookRpcs::AppliedHook on_webhook_applied;
 };
 
 // INVALID_ARGUMENT when `address` is not host:port, or when it is not a
@@ -48,8 +57,9 @@ class GrpcServer {
   // The bound port.
   int port() const { return port_; }
 
-  // Reports NOT_SERVING through health, stops accepting calls and waits up
-  // to `grace` for calls in flight, then cancels the rest. Idempotent.
+  // Reports NOT_SERVING through health, ends WatchEvents streams (so they
+  // do not hold shutdown up), stops accepting calls and waits up to `grace`
+  // for calls in flight, then cancels the rest. Idempotent.
   void Shutdown(absl::Duration grace);
 
  private:
@@ -57,6 +67,8 @@ class GrpcServer {
              const providers::Providers& providers);
 
   BearerAuth auth_;
+  // Set when ServerOptions::event_log is null.
+  std::unique_ptr<EventLog> own_event_log_;
   VideoPlatformService service_;
   // Server reflection behind the same token (gRPC's own plugin cannot be).
   reflection::AuthenticatedReflection reflection_;

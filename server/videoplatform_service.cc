@@ -33,10 +33,13 @@ providers::CallContext ProviderCallContext(const grpc::ServerContext& context) {
 
 VideoPlatformService::VideoPlatformService(
     storage::Store& store, const providers::Providers& providers,
-    const BearerAuth& auth, RecordingRpcs* recordings)
+    const BearerAuth& auth, EventLog& events, RecordingRpcs* recordings)
     : meetings_(store, providers),
       flags_(store, providers),
       recordings_(recordings),
+      webhooks_(providers, events.store()),
+      notifier_(events.notifier()),
+      stream_(events.store(), events.notifier()),
       auth_(auth) {}
 
 template <typename Response, typename Handler>
@@ -182,6 +185,59 @@ grpc::Status VideoPlatformService::ListRecordings(
                  if (recordings_ == nullptr) return RecordingsDisabled();
                  return recordings_->ListRecordings(*request);
                });
+}
+
+grpc::Status VideoPlatformService::VerifyWebhook(
+    grpc::ServerContext* context, const v1::VerifyWebhookRequest* request,
+    v1::VerifyWebhookResponse* response) {
+  return Serve(context, "VerifyWebhook", response,
+               [&] { return webhooks_.VerifyWebhook(*request); });
+}
+
+grpc::Status VideoPlatformService::HandleWebhook(
+    grpc::ServerContext* context, const v1::HandleWebhookRequest* request,
+    v1::HandleWebhookResponse* response) {
+  return Serve(context, "HandleWebhook", response,
+               [&] { return webhooks_.HandleWebhook(*request); });
+}
+
+grpc::Status VideoPlatformService::WatchEvents(
+    grpc::ServerContext* context, const v1::WatchEventsRequest* request,
+    grpc::ServerWriter<v1::WatchEventsResponse>* writer) {
+  if (const absl::Status auth = auth_.Check(*context); !auth.ok()) {
+    return ToGrpcStatus(auth);
+  }
+  {
+    absl::MutexLock lock(&watches_mu_);
+    watches_.insert(context);
+  }
+  const absl::Status status = stream_.Watch(
+      *request,
+      [writer](const v1::WatchEventsResponse& response) {
+        return writer->Write(response);
+      },
+      [context] { return context->IsCancelled(); });
+  {
+    absl::MutexLock lock(&watches_mu_);
+    watches_.erase(context);
+  }
+  if (!status.ok() && IsServerSide(status.code()) &&
+      !notifier_.is_shut_down()) {
+    spdlog::warn("WatchEvents failed: {}", status.ToString());
+  }
+  return ToGrpcStatus(status);
+}
+
+void VideoPlatformService::StopWatches(absl::Duration grace) {
+  notifier_.Shutdown();  // Waiting streams end now; new ones at once.
+  absl::MutexLock lock(&watches_mu_);
+  auto none = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(watches_mu_) {
+    return watches_.empty();
+  };
+  watches_mu_.AwaitWithTimeout(absl::Condition(&none), grace);
+  // Streams still here are blocked writing to clients that do not read.
+  // The contexts stay valid: their calls cannot end while the lock is held.
+  for (grpc::ServerContext* context : watches_) context->TryCancel();
 }
 
 }  // namespace videoplatform::server

@@ -1,18 +1,25 @@
 // The gRPC edge of VideoPlatformService: authenticates each call, hands it
-// to MeetingRpcs / FlagRpcs and converts their absl::Status to gRPC status.
+// to MeetingRpcs / FlagRpcs / RecordingRpcs / WebhookRpcs / EventStream and
+// converts their absl::Status to gRPC status.
 //
 // Sync API on purpose: provider calls (libcurl) and SQLite block, and gRPC's
 // sync server runs each call on a pool thread.
 #ifndef VIDEOPLATFORM_SERVER_VIDEOPLATFORM_SERVICE_H_
 #define VIDEOPLATFORM_SERVER_VIDEOPLATFORM_SERVICE_H_
 
+#include <set>
+
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "providers/registry.h"
 #include "server/bearer_auth.h"
+#include "server/event_stream.h"
 #include "server/flag_rpcs.h"
 #include "server/meeting_rpcs.h"
 #include "server/recording_rpcs.h"
+#include "server/webhook_rpcs.h"
 #include "storage/store.h"
 #include "videoplatform/v1/videoplatform.grpc.pb.h"
 
@@ -23,13 +30,25 @@ inline constexpr absl::Duration kMaxProviderCallTime = absl::Seconds(30);
 
 class VideoPlatformService final : public v1::VideoPlatformService::Service {
  public:
-  // `store` and `providers` must outlive the service.
+  // `store`, `providers` and `events` (the event log webhooks append to
+  // and WatchEvents streams) must outlive the service.
   // `recordings` (optional: without it the recording RPCs answer
   // UNIMPLEMENTED) must outlive the service too.
   VideoPlatformService(storage::Store& store,
                        const providers::Providers& providers,
-                       const BearerAuth& auth,
+                       const BearerAuth& auth, EventLog& events,
                        RecordingRpcs* recordings = nullptr);
+
+  // See WebhookRpcs::set_on_applied. Call before serving.
+  void set_on_webhook_applied(WebhookRpcs::AppliedHook hook) {
+    webhooks_.set_on_applied(std::move(hook));
+  }
+
+  // Ends every open WatchEvents stream with UNAVAILABLE and makes new ones
+  // end at once; waits up to `grace` for streams stuck writing to a slow
+  // client, then cancels them. Call before grpc::Server::Shutdown, which
+  // would otherwise wait for the streams. Thread-safe.
+  void StopWatches(absl::Duration grace);
 
   grpc::Status CreateMeeting(grpc::ServerContext* context,
                              const v1::CreateMeetingRequest* request,
@@ -79,6 +98,15 @@ class VideoPlatformService final : public v1::VideoPlatformService::Service {
   grpc::Status ListRecordings(grpc::ServerContext* context,
                               const v1::ListRecordingsRequest* request,
                               v1::ListRecordingsResponse* response) override;
+  grpc::Status VerifyWebhook(grpc::ServerContext* context,
+                             const v1::VerifyWebhookRequest* request,
+                             v1::VerifyWebhookResponse* response) override;
+  grpc::Status HandleWebhook(grpc::ServerContext* context,
+                             const v1::HandleWebhookRequest* request,
+                             v1::HandleWebhookResponse* response) override;
+  grpc::Status WatchEvents(
+      grpc::ServerContext* context, const v1::WatchEventsRequest* request,
+      grpc::ServerWriter<v1::WatchEventsResponse>* writer) override;
 
  private:
   // Authenticates, runs `handler` and stores its result in `response`.
@@ -89,7 +117,14 @@ class VideoPlatformService final : public v1::VideoPlatformService::Service {
   MeetingRpcs meetings_;
   FlagRpcs flags_;
   RecordingRpcs* const recordings_;  // May be null.
+  WebhookRpcs webhooks_;
+  EventNotifier& notifier_;
+  EventStream stream_;
   const BearerAuth& auth_;
+
+  // The contexts of the WatchEvents calls running now.
+  absl::Mutex watches_mu_;
+  std::set<grpc::ServerContext*> watches_ ABSL_GUARDED_BY(watches_mu_);
 };
 
 // The provider-call context for an RPC: its deadline, capped at

@@ -21,6 +21,7 @@
 #include "providers/builtin_providers.h"
 #include "providers/registry.h"
 #include "server/common/status_macros.h"
+#include "server/event_stream.h"
 #include "server/grpc_server.h"
 #include "server/ingest/curl_downloader.h"
 #include "server/ingest/event_log_announcer.h"
@@ -95,8 +96,10 @@ absl::Status Run(const sigset_t& stop_signals) {
   ingest::CurlDownloader downloader(downloader_options);
   storage::RecordingStore recordings(store->database());
   // RECORDING_INGESTED / RECORDING_INGEST_FAILED go to the event log.
-  storage::EventStore recording_events(store->database());
-  ingest::EventLogAnnouncer announcer(recording_events);
+  // The one event log: webhooks and these announcements append to it and
+  // WatchEvents streams wake as they commit.
+  EventLog event_log(store->database());
+  ingest::EventLogAnnouncer announcer(event_log.store());
   const ingest::RecordingIngestor ingestor(ingest_settings, *providers,
                                            downloader);
   ingest::IngestQueueOptions queue_options;
@@ -113,6 +116,7 @@ absl::Status Run(const sigset_t& stop_signals) {
   ServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.recording_rpcs = &recording_rpcs;
+  options.event_log = &event_log;
   options.api_token = settings("VIDEOPLATFORM_API_TOKEN").value_or("");
   ASSIGN_OR_RETURN(const std::unique_ptr<GrpcServer> server,
                    GrpcServer::Start(options, *store, *providers));
