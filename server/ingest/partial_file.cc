@@ -103,7 +103,9 @@ absl::Status PartialFile::Append(const char* data, size_t length) {
     if (n <= 0) {
       const int error = n < 0 ? errno : ENOSPC;
       // Cut back what was written, so bytes on disk == bytes hashed.
-      (void)ftruncate(fd_, size_);
+      if (ftruncate(fd_, size_) != 0) {
+        // Best effort: the next Open() re-hashes whatever is on disk.
+      }
       return FileError("cannot write", path_, error);
     }
     written += static_cast<size_t>(n);
