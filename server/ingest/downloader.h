@@ -68,7 +68,7 @@ struct DownloadResult {
   int64_t size_bytes = 0;
   std::string sha256_hex;
   MediaFacts media;
-  int attempts = 0;
+  int attempts = 0;  // HTTP requests sent (retries, resumes, redirects).
 };
 
 // Progress reports: bytes on disk so far and the total (0 while unknown).
@@ -79,11 +79,13 @@ class Downloader {
   virtual ~Downloader() = default;
 
   // Errors: INVALID_ARGUMENT for a refused source (see UrlPolicy),
-  // NOT_FOUND / PERMISSION_DENIED / FAILED_PRECONDITION for the server's 4xx
-  // (with its message), RESOURCE_EXHAUSTED for a file above max_bytes,
-  // UNAVAILABLE / DEADLINE_EXCEEDED when retries ran out,
-  // FAILED_PRECONDITION "no audio stream" for a file without audio,
-  // INVALID_ARGUMENT "not a media file" for anything the probe cannot read.
+  // NOT_FOUND / PERMISSION_DENIED / UNAUTHENTICATED / FAILED_PRECONDITION
+  // for the server's 4xx (with its message), RESOURCE_EXHAUSTED for a file
+  // above max_bytes, UNAVAILABLE / DEADLINE_EXCEEDED when retries ran out
+  // (UNAVAILABLE also for a full disk), ABORTED while another Download()
+  // writes the same destination, FAILED_PRECONDITION "no audio stream" for
+  // a file without audio, INVALID_ARGUMENT "not a media file" for anything
+  // the probe cannot read, INTERNAL when the probe cannot run.
   virtual absl::StatusOr<DownloadResult> Download(
       const DownloadSource& source, const std::string& destination,
       const DownloadOptions& options, const ProgressCallback& progress) = 0;

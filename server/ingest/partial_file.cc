@@ -22,8 +22,10 @@ absl::Status FileError(absl::string_view what, const std::string& path,
                        int error) {
   const std::string message =
       absl::StrCat(what, " ", path, ": ", std::strerror(error));
+  // A full disk is the server's condition, not the file's: retry later
+  // (RESOURCE_EXHAUSTED is kept for files above the size limit).
   if (error == ENOSPC || error == EDQUOT) {
-    return absl::ResourceExhaustedError(message);
+    return absl::UnavailableError(absl::StrCat(message, " (disk full)"));
   }
   return absl::InternalError(message);
 }

@@ -32,8 +32,8 @@ std::string PartialPathFor(const std::string& destination);
 
 class PartialFile {
  public:
-  // Errors: ABORTED when another download holds the file; RESOURCE_EXHAUSTED
-  // or INTERNAL (with errno's text) when it cannot be opened or read.
+  // Errors: ABORTED when another download holds the file; UNAVAILABLE (disk
+  // full) or INTERNAL (with errno's text) when it cannot be opened or read.
   static absl::StatusOr<std::unique_ptr<PartialFile>> Open(std::string path);
   ~PartialFile();  // Closes (and unlocks); the file stays.
   PartialFile(const PartialFile&) = delete;
@@ -42,7 +42,7 @@ class PartialFile {
   const std::string& path() const { return path_; }
   int64_t size() const { return size_; }
 
-  // RESOURCE_EXHAUSTED when the disk is full, INTERNAL for other errors.
+  // UNAVAILABLE when the disk is full, INTERNAL for other errors.
   absl::Status Append(const char* data, size_t length);
   // Empties the file and restarts the hash.
   absl::Status Truncate();

@@ -94,6 +94,16 @@ TEST_F(PartialFileTest, OpenFailsInAMissingDirectory) {
                        ::testing::HasSubstr("cannot open")));
 }
 
+TEST(PartialFileDiskFullTest, IsUnavailableNotTheFilesFault) {
+  // Writes to /dev/full fail with ENOSPC, like a full disk.
+  auto file = PartialFile::Open("/dev/full");
+  ASSERT_THAT(file, IsOk());
+  EXPECT_THAT((*file)->Append("data", 4),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       ::testing::HasSubstr("disk full")));
+  EXPECT_EQ((*file)->size(), 0);
+}
+
 TEST(PartialPathTest, AppendsSuffix) {
   EXPECT_EQ(PartialPathFor("/r/x.mp4"), "/r/x.mp4.partial");
 }
