@@ -103,7 +103,8 @@ TEST(WebhookJsonTest, RangeAndRequiredChecks) {
                                         HasSubstr("e: must not be empty")));
   // A reader over a non-object has no fields.
   FieldErrors errors2("t");
-  FieldReader over_array(json::array(), "x", &errors2);
+  const json array = json::array();
+  FieldReader over_array(array, "x", &errors2);
   EXPECT_EQ(over_array.String("a"), "");
   over_array.String("a", kRequired);
   EXPECT_THAT(errors2.status(), StatusIs(absl::StatusCode::kInvalidArgument,
