@@ -94,11 +94,13 @@ class RecordingIngestTest : public ::testing::Test {
                 IsOk());
   }
 
-  void StartServer() {
+  void StartServer(std::vector<std::string> extra_args = {}) {
     ServerProcessOptions options;
     options.db_path = db_path_;
     options.args = {"--recordings_dir=" + recordings_dir_,
                     "--ingest_workers=2"};
+    options.args.insert(options.args.end(), extra_args.begin(),
+                        extra_args.end());
     options.env = {
         {"WHEREBY_API_KEY", "whereby-key"},
         {"WHEREBY_S3_BUCKET", kWherebyBucket},
@@ -392,6 +394,38 @@ TEST_F(RecordingIngestTest, KilledMidDownloadResumesAfterRestart) {
   }
   EXPECT_THAT(files_left, ::testing::ElementsAre(id + ".mp4"));
   EXPECT_THAT(AwaitIngestEvents(1), SizeIs(1));
+}
+
+TEST_F(RecordingIngestTest, ShutdownAbandonsAStalledDownloadWithinTheGrace) {
+  fixtures::FaultFileServer files;
+  ASSERT_THAT(files.Start(), IsOk());
+  const std::string key = "team-abc-2025-01-18T14:00:00Z.mp4";
+  files.ServeFile(absl::StrCat("/", kWherebyBucket, "/", key),
+                  MediaPath("long.mp4"));
+  fixtures::FileFault stall = fixtures::FileFault::Stall(absl::Seconds(60));
+  stall.stall_after_bytes = 16 << 10;
+  files.AddFault(stall);
+  endpoint_ = files.Url("");
+  StartServer({"--shutdown_grace=500ms"});
+  const std::string id = Ingest(S3Request("whereby", kWherebyBucket, key))
+                             .recording()
+                             .recording_id();
+  ASSERT_TRUE(files.WaitForRequests(1, kIngestTimeout));
+
+  const absl::Time start = absl::Now();
+  auto stopped = server_->Stop(SIGTERM, absl::Seconds(20));
+  ASSERT_THAT(stopped, IsOk());
+  EXPECT_EQ(*stopped, 0) << server_->Output();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+  EXPECT_THAT(server_->Output(), HasSubstr("left to resume"));
+
+  StartServer();
+  const v1::Recording ready = AwaitFinished(id);
+  ASSERT_EQ(ready.state(), v1::RECORDING_STATE_READY) << ready.failure_reason();
+  auto sha = fixtures::Sha256OfFile(MediaPath("long.mp4"));
+  ASSERT_THAT(sha, IsOk());
+  EXPECT_EQ(ready.sha256(), *sha);
+  EXPECT_THAT(ListAll(), SizeIs(1));
 }
 
 }  // namespace
