@@ -60,14 +60,18 @@ absl::Status EventStream::Watch(
                      request.after_sequence()));
   }
   int64_t after = request.after_sequence();
-  auto shutting_down = [&after] {
-    return absl::UnavailableError(absl::StrCat(
-        "the server is shutting down; reconnect with after_sequence = ",
-        after));
+  // Why the stream must end now, if it must; cancellation first.
+  auto must_stop = [&]() -> absl::Status {
+    if (cancelled()) return absl::CancelledError("the client cancelled");
+    if (notifier_.is_shut_down()) {
+      return absl::UnavailableError(absl::StrCat(
+          "the server is shutting down; reconnect with after_sequence = ",
+          after));
+    }
+    return absl::OkStatus();
   };
   while (true) {
-    if (cancelled()) return absl::CancelledError("the client cancelled");
-    if (notifier_.is_shut_down()) return shutting_down();
+    RETURN_IF_ERROR(must_stop());
     ASSIGN_OR_RETURN(const std::vector<v1::Event> batch,
                      events_.ReadEvents(after, options_.batch_size));
     for (const v1::Event& event : batch) {
@@ -75,7 +79,7 @@ absl::Status EventStream::Watch(
       *response.mutable_event() = event;
       if (!write(response)) return absl::CancelledError("the client went away");
       after = event.sequence();
-      if (notifier_.is_shut_down()) return shutting_down();
+      RETURN_IF_ERROR(must_stop());
     }
     // A full batch: more may be stored already.
     if (static_cast<int>(batch.size()) == options_.batch_size) continue;
