@@ -39,11 +39,12 @@ absl::StatusOr<pid_t> Spawn(const ServerProcessOptions& options,
                             const std::string& port_file,
                             const std::string& output_path) {
   std::vector<std::string> args = {
-      ServerProcess::BinaryPath(),
+      options.binary.empty() ? ServerProcess::BinaryPath()
+                             : ServerProcess::BinaryPath(options.binary),
       "--listen=" + options.listen_address,
-      "--db=" + db_path,
       "--port_file=" + port_file,
   };
+  if (options.binary.empty()) args.push_back("--db=" + db_path);
   args.insert(args.end(), options.args.begin(), options.args.end());
   std::vector<std::string> env = {"PATH=/usr/bin:/bin",
                                   absl::StrCat("HOME=", getenv("TEST_TMPDIR"))};
@@ -91,9 +92,8 @@ std::optional<int> WaitForExit(pid_t pid, absl::Time deadline) {
 
 }  // namespace
 
-std::string ServerProcess::BinaryPath() {
-  return absl::StrCat(getenv("TEST_SRCDIR"),
-                      "/videoplatform/server/videoplatformd");
+std::string ServerProcess::BinaryPath(const std::string& runfile) {
+  return absl::StrCat(getenv("TEST_SRCDIR"), "/videoplatform/", runfile);
 }
 
 std::string ServerProcess::TempPath(const std::string& name) {

@@ -26,6 +26,9 @@ struct ServerProcessOptions {
   // Database file; defaults to a fresh file under TEST_TMPDIR.
   std::string db_path;
   std::string listen_address = "127.0.0.1:0";
+  // Runfiles path of another binary taking --listen and --port_file (e.g.
+  // "server/shim/webhook_shim"); it gets no --db. Empty: videoplatformd.
+  std::string binary;
 };
 
 // Not thread-safe. The destructor kills a server that is still running.
@@ -50,8 +53,9 @@ class ServerProcess {
   // Everything the server wrote to stdout and stderr so far.
   std::string Output() const;
 
-  // The path of the videoplatformd binary in the test's runfiles.
-  static std::string BinaryPath();
+  // The path of a binary in the test's runfiles (default videoplatformd).
+  static std::string BinaryPath(
+      const std::string& runfile = "server/videoplatformd");
   // A fresh path under TEST_TMPDIR.
   static std::string TempPath(const std::string& name);
 

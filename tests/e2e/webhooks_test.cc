@@ -22,10 +22,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "providers/http/openssl_cli.h"
 #include "storage/store.h"
 #include "tests/e2e/rpc_client.h"
 #include "tests/e2e/server_process.h"
+#include "tests/e2e/signed_webhooks.h"
 #include "videoplatform/v1/videoplatform.grpc.pb.h"
 
 namespace videoplatform::testing {
@@ -34,9 +34,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
-using ::videoplatform::providers::http::testing::
-    CliHmacSha256Base64WithBase64Key;
-using ::videoplatform::providers::http::testing::CliHmacSha256Hex;
 
 constexpr char kToken[] = "e2e-token";
 constexpr char kWherebySecret[] = "whsec_e2e_wb";
@@ -60,13 +57,6 @@ std::map<std::string, std::string> Environment() {
           {"DAILY_API_KEY", "daily-key"},
           {"DAILY_API_URL", "http://127.0.0.1:9/v1"},
           {"DAILY_WEBHOOK_SECRET", kDailySecret}};
-}
-
-v1::WebhookHeader Header(const std::string& name, const std::string& value) {
-  v1::WebhookHeader header;
-  header.set_name(name);
-  header.set_value(value);
-  return header;
 }
 
 // A Whereby body (provider-apis.md 1.2).
@@ -113,34 +103,15 @@ std::string DailyMeeting(const std::string& id, bool started, double event_ts) {
                       absl::StrFormat("%.3f", event_ts), "}");
 }
 
-// Whereby-Signature over "<t>.<body>", from the openssl CLI.
 v1::HandleWebhookRequest SignedWhereby(
     const std::string& body, absl::Time when = absl::Now(),
     const std::string& secret = kWherebySecret) {
-  const std::string t = absl::StrCat(absl::ToUnixSeconds(when));
-  v1::HandleWebhookRequest request;
-  request.set_platform("whereby");
-  request.set_body(body);
-  *request.add_headers() = Header("Content-Type", "application/json");
-  *request.add_headers() = Header(
-      "Whereby-Signature",
-      absl::StrCat("t=", t, ",v1=", CliHmacSha256Hex(secret, t + "." + body)));
-  return request;
+  return testing::SignedWhereby(body, secret, when);
 }
 
-// X-Webhook-Signature over "<X-Webhook-Timestamp>.<body>" with the
-// base64-decoded secret, from the openssl CLI; the timestamp in ms.
 v1::HandleWebhookRequest SignedDaily(const std::string& body,
                                      absl::Time when = absl::Now()) {
-  const std::string ts = absl::StrCat(absl::ToUnixMillis(when));
-  v1::HandleWebhookRequest request;
-  request.set_platform("daily");
-  request.set_body(body);
-  *request.add_headers() = Header("X-Webhook-Timestamp", ts);
-  *request.add_headers() =
-      Header("X-Webhook-Signature",
-             CliHmacSha256Base64WithBase64Key(kDailySecret, ts + "." + body));
-  return request;
+  return testing::SignedDaily(body, kDailySecret, when);
 }
 
 v1::VerifyWebhookRequest AsVerify(const v1::HandleWebhookRequest& request) {
