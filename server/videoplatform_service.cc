@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/time/clock.h"
+#include "server/common/webhook_metadata.h"
 #include "server/grpc_status.h"
 #include "spdlog/spdlog.h"
 
@@ -21,6 +22,17 @@ bool IsServerSide(absl::StatusCode code) {
 absl::Status RecordingsDisabled() {
   return absl::UnimplementedError(
       "recording ingestion is not enabled on this server");
+}
+
+// Runs after the caller's token was accepted, so an UNAUTHENTICATED result is
+// the webhook's signature: say so (see server/common/webhook_metadata.h).
+template <typename Response>
+absl::StatusOr<Response> MarkSignatureRejection(
+    grpc::ServerContext& context, absl::StatusOr<Response> result) {
+  if (absl::IsUnauthenticated(result.status())) {
+    context.AddTrailingMetadata(kWebhookRejectedMetadata, "signature");
+  }
+  return result;
 }
 
 }  // namespace
@@ -190,15 +202,17 @@ grpc::Status VideoPlatformService::ListRecordings(
 grpc::Status VideoPlatformService::VerifyWebhook(
     grpc::ServerContext* context, const v1::VerifyWebhookRequest* request,
     v1::VerifyWebhookResponse* response) {
-  return Serve(context, "VerifyWebhook", response,
-               [&] { return webhooks_.VerifyWebhook(*request); });
+  return Serve(context, "VerifyWebhook", response, [&] {
+    return MarkSignatureRejection(*context, webhooks_.VerifyWebhook(*request));
+  });
 }
 
 grpc::Status VideoPlatformService::HandleWebhook(
     grpc::ServerContext* context, const v1::HandleWebhookRequest* request,
     v1::HandleWebhookResponse* response) {
-  return Serve(context, "HandleWebhook", response,
-               [&] { return webhooks_.HandleWebhook(*request); });
+  return Serve(context, "HandleWebhook", response, [&] {
+    return MarkSignatureRejection(*context, webhooks_.HandleWebhook(*request));
+  });
 }
 
 grpc::Status VideoPlatformService::WatchEvents(

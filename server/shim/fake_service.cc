@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/common/webhook_metadata.h"
 
 namespace videoplatform::shim::testing {
 
@@ -21,10 +22,12 @@ std::vector<std::string> ReceivedWebhook::Header(
 }
 
 void FakeVideoPlatformService::SetAnswer(grpc::Status status,
-                                         v1::WebhookOutcome outcome) {
+                                         v1::WebhookOutcome outcome,
+                                         bool token_rejected) {
   absl::MutexLock lock(&mu_);
   status_ = std::move(status);
   outcome_ = outcome;
+  token_rejected_ = token_rejected;
 }
 
 void FakeVideoPlatformService::Hold() {
@@ -79,6 +82,10 @@ grpc::Status FakeVideoPlatformService::HandleWebhook(
   }
   response->set_outcome(outcome_);
   response->set_detail("fake detail");
+  if (status_.error_code() == grpc::StatusCode::UNAUTHENTICATED &&
+      !token_rejected_) {
+    context->AddTrailingMetadata(kWebhookRejectedMetadata, "signature");
+  }
   return status_;
 }
 

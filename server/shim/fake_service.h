@@ -35,9 +35,12 @@ class FakeVideoPlatformService final
     : public v1::VideoPlatformService::Service {
  public:
   // The answer to every HandleWebhook call from now on. Default: OK with
-  // outcome APPLIED. The response's detail is "fake detail".
+  // outcome APPLIED. The response's detail is "fake detail". Like the real
+  // service, an UNAUTHENTICATED answer is marked as the webhook signature's
+  // (server/common/webhook_metadata.h) unless `token_rejected`.
   void SetAnswer(grpc::Status status,
-                 v1::WebhookOutcome outcome = v1::WEBHOOK_OUTCOME_APPLIED);
+                 v1::WebhookOutcome outcome = v1::WEBHOOK_OUTCOME_APPLIED,
+                 bool token_rejected = false);
   // While held, calls (recorded on arrival) block until Release(), or fail
   // with DEADLINE_EXCEEDED 2 s after their deadline (at most 30 s).
   void Hold();
@@ -55,6 +58,7 @@ class FakeVideoPlatformService final
   grpc::Status status_ ABSL_GUARDED_BY(mu_);
   v1::WebhookOutcome outcome_ ABSL_GUARDED_BY(mu_) =
       v1::WEBHOOK_OUTCOME_APPLIED;
+  bool token_rejected_ ABSL_GUARDED_BY(mu_) = false;
   bool held_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<ReceivedWebhook> received_ ABSL_GUARDED_BY(mu_);
 };

@@ -7,6 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/common/webhook_metadata.h"
+#include "spdlog/spdlog.h"
 
 namespace videoplatform::shim {
 namespace {
@@ -42,7 +44,18 @@ grpc::Status ServiceClient::HandleWebhook(
   grpc::ClientContext context;
   Prepare(context, options_.api_token, options_.rpc_timeout);
   context.set_wait_for_ready(true);
-  return stub_->HandleWebhook(&context, request, response);
+  const grpc::Status status = stub_->HandleWebhook(&context, request, response);
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED &&
+      context.GetServerTrailingMetadata().count(kWebhookRejectedMetadata) ==
+          0) {
+    // The service refused our token, not the webhook: a provider must not
+    // see a 401 for that, but retry later (503).
+    spdlog::error(
+        "the service refused the shim's API token (VIDEOPLATFORM_API_TOKEN)");
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "the shim is not authorized by the service");
+  }
+  return status;
 }
 
 bool ServiceClient::IsServing() const {

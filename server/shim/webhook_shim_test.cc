@@ -241,6 +241,17 @@ TEST_F(WebhookShimTest, EveryOkOutcomeIs200) {
   }
 }
 
+TEST_F(WebhookShimTest, ARefusedShimTokenIsA503NotA401) {
+  StartShim();
+  // UNAUTHENTICATED without the signature marker: the service refused the
+  // shim's own token. Providers must retry, not see their webhook refused.
+  service_.SetAnswer(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "token"),
+                     v1::WEBHOOK_OUTCOME_APPLIED, /*token_rejected=*/true);
+  const httplib::Result result = Post(kDaily, "{}");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 503);
+}
+
 TEST_F(WebhookShimTest, MapsServiceErrorsWithoutEchoingThem) {
   StartShim();
   const std::map<grpc::StatusCode, int> expected = {

@@ -213,6 +213,20 @@ TEST_F(ShimEndToEndTest, DailyTestPingAndJoins) {
   EXPECT_EQ(Get(meeting.meeting_id()).num_clients(), 1);
 }
 
+TEST_F(ShimEndToEndTest, AShimWithAWrongTokenAnswers503Not401) {
+  auto shim = ServerProcess::Start(
+      {.env = {{"VIDEOPLATFORM_API_TOKEN", "not-the-token"}},
+       .args = {"--service=" + service_->address()},
+       .binary = "server/shim/webhook_shim"});
+  ASSERT_TRUE(shim.ok()) << shim.status();
+  httplib::Client http("127.0.0.1", (*shim)->port());
+  const auto request = SignedDaily(R"({"test":"test"})", kDailySecret);
+  const auto result = http.Post("/v1/daily/webhook", ToHttp(request),
+                                request.body(), "application/json");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 503);
+}
+
 TEST_F(ShimEndToEndTest, AnUnreachableServiceIsA503SoProvidersRetry) {
   ASSERT_TRUE(service_->Stop(SIGTERM, kPatience).ok());
   EXPECT_EQ(Post("/v1/daily/webhook",
