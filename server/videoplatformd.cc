@@ -117,6 +117,18 @@ absl::Status Run(const sigset_t& stop_signals) {
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.recording_rpcs = &recording_rpcs;
   options.event_log = &event_log;
+  // A provider's "recording ready" webhook starts ingestion (idempotent, so
+  // a re-delivered webhook after a crash registers it if the first did not).
+  options.on_webhook_applied = [&](const v1::Event& event) {
+    const std::optional<v1::IngestRecordingRequest> request =
+        IngestRequestForEvent(event, ingest_settings);
+    if (!request.has_value()) return;
+    const auto ingested = recording_rpcs.IngestRecording(*request);
+    if (!ingested.ok()) {
+      spdlog::error("cannot ingest the recording of webhook {}: {}",
+                    event.provider_event_id(), ingested.status().ToString());
+    }
+  };
   options.api_token = settings("VIDEOPLATFORM_API_TOKEN").value_or("");
   ASSIGN_OR_RETURN(const std::unique_ptr<GrpcServer> server,
                    GrpcServer::Start(options, *store, *providers));

@@ -109,7 +109,10 @@ absl::StatusOr<v1::HandleWebhookResponse> WebhookRpcs::HandleWebhook(
                absl::CHexEscape(input.event.provider_event_type()),
                v1::WebhookOutcome_Name(result.outcome),
                result.detail.empty() ? "" : ": ", result.detail);
-  if (result.outcome == v1::WEBHOOK_OUTCOME_APPLIED &&
+  // Duplicates too: a provider re-delivers when the first answer was lost
+  // (e.g. a crash right after the commit), and the hook must be idempotent.
+  if ((result.outcome == v1::WEBHOOK_OUTCOME_APPLIED ||
+       result.outcome == v1::WEBHOOK_OUTCOME_DUPLICATE) &&
       result.event.has_value() && on_applied_) {
     on_applied_(*result.event);
   }

@@ -44,10 +44,11 @@ class WebhookRpcs {
       std::function<absl::Time()> clock = [] { return absl::Now(); })
       : providers_(providers), events_(events), clock_(std::move(clock)) {}
 
-  // Called after HandleWebhook committed an APPLIED event (not for
-  // duplicates or ignored webhooks), on the RPC's thread, before the RPC
-  // answers; e.g. to start ingesting a RECORDING_READY recording. Must not
-  // block for long. Set before serving; not thread-safe.
+  // Called after HandleWebhook committed an APPLIED event, and again for a
+  // DUPLICATE delivery of it (not for ignored webhooks), on the RPC's
+  // thread, before the RPC answers; e.g. to start ingesting a
+  // RECORDING_READY recording. Must be idempotent and not block for long.
+  // Set before serving; not thread-safe.
   using AppliedHook = std::function<void(const v1::Event& event)>;
   void set_on_applied(AppliedHook hook) { on_applied_ = std::move(hook); }
 

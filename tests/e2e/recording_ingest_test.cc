@@ -4,6 +4,7 @@
 // ffprobe, the durable queue, and a SIGKILL in the middle of a download.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -24,6 +25,7 @@
 #include "storage/store.h"
 #include "tests/e2e/rpc_client.h"
 #include "tests/e2e/server_process.h"
+#include "tests/e2e/signed_webhooks.h"
 
 namespace videoplatform::testing {
 namespace {
@@ -36,6 +38,9 @@ constexpr char kWherebyBucket[] = "whereby-recordings";
 constexpr char kDailyBucket[] = "daily-recordings";
 constexpr char kWherebyKey[] = "team-abc-2025-01-18T12:00:00Z.mp4";
 constexpr absl::Duration kIngestTimeout = absl::Seconds(60);
+constexpr char kWherebyWebhookSecret[] = "whsec_ingest";
+constexpr char kDailyWebhookSecret[] =
+    "aW5nZXN0LXdlYmhvb2stc2VjcmV0LWZvci1kYWlseQ==";
 
 std::string MediaPath(const std::string& name) {
   return ::testing::TempDir() + "/media-" + name;
@@ -113,6 +118,8 @@ class RecordingIngestTest : public ::testing::Test {
         {"DAILY_S3_ACCESS_KEY_ID", fixtures::kS3rverAccessKey},
         {"DAILY_S3_ACCESS_KEY_SECRET", fixtures::kS3rverSecret},
         {"RECORDINGS_S3_ENDPOINT", endpoint_},
+        {"WHEREBY_WEBHOOK_SECRET", kWherebyWebhookSecret},
+        {"DAILY_WEBHOOK_SECRET", kDailyWebhookSecret},
     };
     auto server = ServerProcess::Start(options);
     ASSERT_THAT(server, IsOk());
@@ -263,6 +270,82 @@ TEST_F(RecordingIngestTest, WherebyObjectBecomesReadyVerifiedAndAnnounced) {
   EXPECT_EQ(events[0].type(), v1::EVENT_TYPE_RECORDING_INGESTED);
   EXPECT_EQ(events[0].recording().recording_id(), id);
   EXPECT_EQ(events[0].meeting_id(), "m-whereby");
+}
+
+// Issue 5's path end to end: a provider's signed "recording ready" webhook,
+// posted over HTTP to the shim, ends as a verified local recording and a
+// RECORDING_INGESTED event, for both providers.
+TEST_F(RecordingIngestTest, SignedWebhooksThroughTheShimStartIngestion) {
+  StartS3rver();
+  const std::string daily_key =
+      "reflector/standup-20250118120000/1737201600000";
+  Put(kWherebyBucket, kWherebyKey, "av.mp4");
+  Put(kDailyBucket, daily_key, "av.mp4");
+  AddMeeting(db_path_, "m-whereby", "whereby", "/team-abc", absl::Now());
+  AddMeeting(db_path_, "m-daily", "daily", "standup-20250118120000",
+             absl::FromUnixSeconds(1737201600));
+  StartServer();
+  auto shim = ServerProcess::Start({.args = {"--service=" + server_->address()},
+                                    .binary = "server/shim/webhook_shim"});
+  ASSERT_THAT(shim, IsOk());
+  httplib::Client http("127.0.0.1", (*shim)->port());
+  auto post = [&http](const std::string& path,
+                      const v1::HandleWebhookRequest& request) {
+    httplib::Headers headers;
+    for (const v1::WebhookHeader& header : request.headers()) {
+      if (header.name() != "Content-Type") {
+        headers.emplace(header.name(), header.value());
+      }
+    }
+    const auto result =
+        http.Post(path.c_str(), headers, request.body(), "application/json");
+    return result ? result->status : 0;
+  };
+
+  EXPECT_EQ(
+      post("/v1/whereby",
+           SignedWhereby(
+               absl::StrCat(
+                   R"({"id":"wb-rec-1","apiVersion":"1.0","createdAt":")",
+                   absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(),
+                                    absl::UTCTimeZone()),
+                   R"(","type":"recording.finished","data":{"meetingId":)"
+                   R"("p-m-whereby","roomName":"/team-abc","subdomain":)"
+                   R"("reflector","filename":")",
+                   kWherebyKey,
+                   R"(","recordingId":"wb-rec-1","status":"completed"}})"),
+               kWherebyWebhookSecret)),
+      200);
+  EXPECT_EQ(
+      post("/v1/daily/webhook",
+           SignedDaily(
+               absl::StrCat(
+                   R"({"version":"1.0.0","type":"recording.ready-to-download",)"
+                   R"("id":"daily-rec-evt-1","payload":{"type":"cloud",)"
+                   R"("recording_id":"daily-rec-1","room_name":)"
+                   R"("standup-20250118120000","start_ts":1737201600,)"
+                   R"("status":"finished","max_participants":2,"duration":2,)"
+                   R"("s3_key":")",
+                   daily_key, R"(","tracks":[]},"event_ts":1737201700.5})"),
+               kDailyWebhookSecret)),
+      200);
+
+  const std::vector<v1::Event> ingested = AwaitIngestEvents(2);
+  ASSERT_THAT(ingested, SizeIs(2)) << server_->Output();
+  std::map<std::string, v1::Recording> by_meeting;
+  for (const v1::Recording& recording : ListAll()) {
+    by_meeting[recording.meeting_id()] = recording;
+  }
+  ASSERT_EQ(by_meeting.size(), 2u);
+  for (const auto& [meeting, recording] : by_meeting) {
+    EXPECT_EQ(recording.state(), v1::RECORDING_STATE_READY) << meeting;
+    EXPECT_TRUE(recording.media().has_audio()) << meeting;
+  }
+  EXPECT_EQ(by_meeting["m-whereby"].provider_recording_id(), "wb-rec-1");
+  EXPECT_EQ(by_meeting["m-daily"].provider_recording_id(), "daily-rec-1");
+  for (const v1::Event& event : ingested) {
+    EXPECT_EQ(event.type(), v1::EVENT_TYPE_RECORDING_INGESTED);
+  }
 }
 
 TEST_F(RecordingIngestTest, FailuresAreExplainedAndDailyRecordingsMatched) {
