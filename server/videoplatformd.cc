@@ -10,7 +10,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -20,6 +19,7 @@
 #include "absl/time/time.h"
 #include "providers/builtin_providers.h"
 #include "providers/registry.h"
+#include "server/common/process.h"
 #include "server/common/status_macros.h"
 #include "server/event_stream.h"
 #include "server/grpc_server.h"
@@ -49,22 +49,6 @@ ABSL_FLAG(int, ingest_workers, 2,
 
 namespace videoplatform::server {
 namespace {
-
-absl::Status WritePortFile(const std::string& path, int port) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << port << "\n";
-    if (!out.good()) {
-      return absl::InternalError("cannot write --port_file " + path);
-    }
-  }
-  // Rename so a reader never sees a partial file.
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    return absl::InternalError("cannot write --port_file " + path);
-  }
-  return absl::OkStatus();
-}
 
 absl::Status Run(const sigset_t& stop_signals) {
   providers::ProviderRegistry registry;
@@ -143,8 +127,7 @@ absl::Status Run(const sigset_t& stop_signals) {
     RETURN_IF_ERROR(WritePortFile(port_file, server->port()));
   }
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  const int signal_number = WaitForStopSignal(stop_signals);
   const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
   spdlog::info("signal {}: shutting down (grace {})", signal_number,
                absl::FormatDuration(grace));
@@ -169,11 +152,7 @@ absl::Status Run(const sigset_t& stop_signals) {
 int main(int argc, char** argv) {
   // Block the stop signals before gRPC starts threads, so only sigwait()
   // sees them (never shut the server down from a signal handler).
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const sigset_t stop_signals = videoplatform::BlockStopSignals();
 
   absl::SetProgramUsageMessage(
       "VideoPlatform gRPC service. See README.md for settings.");

@@ -11,7 +11,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -21,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "server/common/process.h"
 #include "server/shim/shim_flags.h"
 #include "server/shim/shim_options.h"
 #include "server/shim/webhook_shim.h"
@@ -49,22 +49,6 @@ namespace videoplatform::shim {
 namespace {
 
 constexpr int kUsageError = 2;
-
-absl::Status WritePortFile(const std::string& path, int port) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << port << "\n";
-    if (!out.good()) {
-      return absl::InternalError("cannot write --port_file " + path);
-    }
-  }
-  // Rename so a reader never sees a partial file.
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    return absl::InternalError("cannot write --port_file " + path);
-  }
-  return absl::OkStatus();
-}
 
 int Run(const sigset_t& stop_signals) {
   ShimFlagValues values;
@@ -106,8 +90,7 @@ int Run(const sigset_t& stop_signals) {
     }
   }
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  const int signal_number = WaitForStopSignal(stop_signals);
   spdlog::info("signal {}: finishing requests in flight", signal_number);
   (*shim)->Shutdown();
   spdlog::info("stopped");
@@ -120,11 +103,7 @@ int Run(const sigset_t& stop_signals) {
 int main(int argc, char** argv) {
   // Block the stop signals before any thread starts, so only sigwait() sees
   // them (never shut down from a signal handler).
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const sigset_t stop_signals = videoplatform::BlockStopSignals();
   // A client that disconnects mid-answer must not kill the process.
   signal(SIGPIPE, SIG_IGN);
 
