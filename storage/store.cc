@@ -11,6 +11,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "server/common/status_macros.h"
 #include "storage/enum_strings.h"
 #include "storage/migrations.h"
@@ -173,7 +174,8 @@ absl::StatusOr<MeetingCursor> DecodeMeetingCursor(const MeetingFilter& filter) {
   MeetingCursor cursor;
   if (!absl::SimpleAtoi(fields[0], &cursor.start_time_us) ||
       fields[1].empty() || (fields[3] != "0" && fields[3] != "1")) {
-    return absl::InvalidArgumentError("page_token: malformed; pass the next_page_token of a previous page");
+    return absl::InvalidArgumentError(
+        "page_token: malformed; pass the next_page_token of a previous page");
   }
   cursor.meeting_id = std::move(fields[1]);
   if (fields[2] != filter.room_id || (fields[3] == "1") != filter.active_only) {
@@ -188,13 +190,35 @@ absl::StatusOr<MeetingCursor> DecodeMeetingCursor(const MeetingFilter& filter) {
 Store::Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 Store::~Store() = default;
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+namespace {
+
+absl::StatusOr<std::unique_ptr<Database>> OpenAndMigrate(
+    const std::string& path) {
   ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(path));
-  {
-    absl::MutexLock lock(&db->mutex());
-    RETURN_IF_ERROR(Migrate(*db));
+  absl::MutexLock lock(&db->mutex());
+  RETURN_IF_ERROR(Migrate(*db));
+  return db;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  // SQLite answers SQLITE_BUSY at once, without waiting out the busy
+  // timeout, where waiting could deadlock: e.g. while another connection
+  // turns a new file to WAL or upgrades its lock. Starting over is the
+  // remedy; give concurrent openers (several processes starting on one
+  // file) up to the busy timeout.
+  const absl::Time give_up = absl::Now() + absl::Seconds(5);
+  absl::Duration backoff = absl::Milliseconds(5);
+  while (true) {
+    absl::StatusOr<std::unique_ptr<Database>> db = OpenAndMigrate(path);
+    if (db.ok()) return std::unique_ptr<Store>(new Store(*std::move(db)));
+    if (!absl::IsUnavailable(db.status()) || absl::Now() + backoff > give_up) {
+      return db.status();
+    }
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Milliseconds(200));
   }
-  return std::unique_ptr<Store>(new Store(std::move(db)));
 }
 
 absl::StatusOr<int> Store::SchemaVersion() {
