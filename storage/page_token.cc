@@ -35,7 +35,8 @@ bool ConsumeField(absl::string_view* in, std::string* field) {
 }
 
 absl::Status Malformed() {
-  return absl::InvalidArgumentError("page_token: malformed; pass the next_page_token of a previous page");
+  return absl::InvalidArgumentError(
+      "page_token: malformed; pass the next_page_token of a previous page");
 }
 
 }  // namespace

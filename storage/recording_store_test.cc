@@ -154,17 +154,18 @@ TEST_F(RecordingStoreTest, RegisterIsIdempotentOnProviderIdThenObject) {
 
 TEST_F(RecordingStoreTest, RegisterValidates) {
   RecordingRecord r = S3Recording("", "a.mp4");
-  EXPECT_THAT(recordings_->Register(r, kNow),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("recording_id")));
+  EXPECT_THAT(
+      recordings_->Register(r, kNow),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("recording_id")));
   r = S3Recording("rec-1", "");
-  EXPECT_THAT(recordings_->Register(r, kNow),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("s3_key")));
+  EXPECT_THAT(
+      recordings_->Register(r, kNow),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("s3_key")));
   r = S3Recording("rec-1", "a.mp4");
   r.meeting_id = "m1";  // But still flagged unmatched.
-  EXPECT_THAT(recordings_->Register(r, kNow),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("unmatched")));
+  EXPECT_THAT(
+      recordings_->Register(r, kNow),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unmatched")));
   r = S3Recording("rec-1", "a.mp4");
   r.kind = v1::RECORDING_KIND_UNSPECIFIED;
   EXPECT_THAT(recordings_->Register(r, kNow),
@@ -196,9 +197,9 @@ TEST_F(RecordingStoreTest, ClaimLeasesTheOldestDueJob) {
 TEST_F(RecordingStoreTest, AnExpiredLeaseIsTakenOverAndTheOldWorkerLocksOut) {
   MustRegister(S3Recording("rec-1", "a.mp4"));
   MustClaim("w1");
-  EXPECT_THAT(recordings_->UpdateProgress("rec-1", "w1", 10, 100, kNow,
-                                          kNow + kLease),
-              IsOk());
+  EXPECT_THAT(
+      recordings_->UpdateProgress("rec-1", "w1", 10, 100, kNow, kNow + kLease),
+      IsOk());
   // The lease was extended to kNow + kLease; taking over needs it expired.
   EXPECT_TRUE(NothingToClaim(kNow + kLease - absl::Seconds(1)));
   ClaimedJob job = MustClaim("w2", kNow + kLease);
@@ -206,9 +207,9 @@ TEST_F(RecordingStoreTest, AnExpiredLeaseIsTakenOverAndTheOldWorkerLocksOut) {
   EXPECT_EQ(job.recording.bytes_done, 10);
   EXPECT_EQ(job.recording.bytes_total, 100);
 
-  EXPECT_THAT(recordings_->UpdateProgress("rec-1", "w1", 50, 100, kNow,
-                                          kNow + kLease),
-              StatusIs(absl::StatusCode::kAborted, HasSubstr("w1")));
+  EXPECT_THAT(
+      recordings_->UpdateProgress("rec-1", "w1", 50, 100, kNow, kNow + kLease),
+      StatusIs(absl::StatusCode::kAborted, HasSubstr("w1")));
   IngestedFile file;
   EXPECT_THAT(recordings_->CompleteJob("rec-1", "w1", file, kNow),
               StatusIs(absl::StatusCode::kAborted, HasSubstr("")));
@@ -229,8 +230,8 @@ TEST_F(RecordingStoreTest, CompleteThenAnnounceFinishesTheJob) {
   file.media_duration_seconds = 2.5;
   file.media_has_audio = true;
   file.media_has_video = true;
-  auto ready = recordings_->CompleteJob("rec-1", "w1", file,
-                                        kNow + absl::Seconds(5));
+  auto ready =
+      recordings_->CompleteJob("rec-1", "w1", file, kNow + absl::Seconds(5));
   ASSERT_THAT(ready, IsOk());
   EXPECT_EQ(ready->state, v1::RECORDING_STATE_READY);
   EXPECT_EQ(ready->local_path, "/recordings/rec-1.mp4");
@@ -372,13 +373,13 @@ TEST_F(RecordingStoreTest, ListPagesByMeetingAndState) {
   // A cursor only continues its own listing.
   RecordingFilter other;
   other.after_cursor = page->next_cursor;
-  EXPECT_THAT(recordings_->List(other),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("page_token")));
+  EXPECT_THAT(
+      recordings_->List(other),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
   other.after_cursor = "garbage";
-  EXPECT_THAT(recordings_->List(other),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("page_token")));
+  EXPECT_THAT(
+      recordings_->List(other),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
   other = RecordingFilter();
   other.limit = 0;
   EXPECT_THAT(recordings_->List(other),
