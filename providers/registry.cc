@@ -56,6 +56,15 @@ const PlatformStatus* FindStatus(const std::vector<PlatformStatus>& statuses,
 
 }  // namespace
 
+SettingsLookup MapSettings(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](
+             absl::string_view name) -> std::optional<std::string> {
+    const auto it = values.find(std::string(name));
+    if (it == values.end() || it->second.empty()) return std::nullopt;
+    return it->second;
+  };
+}
+
 SettingsLookup EnvironmentSettings() {
   return [](absl::string_view name) -> std::optional<std::string> {
     // getenv needs a NUL-terminated name. Concurrent getenv calls are safe as

@@ -29,6 +29,10 @@ using SettingsLookup =
 // SettingsLookup over the process environment.
 SettingsLookup EnvironmentSettings();
 
+// SettingsLookup over fixed values (an empty value counts as unset, as in
+// EnvironmentSettings). For tests and embedders.
+SettingsLookup MapSettings(std::map<std::string, std::string> values);
+
 // Describes and builds one provider.
 struct ProviderFactory {
   // Lower-case platform name: [a-z][a-z0-9_]*, at most 32 characters.

@@ -77,15 +77,6 @@ ProviderFactory FakeFactory(std::string name,
   return factory;
 }
 
-SettingsLookup MapSettings(std::map<std::string, std::string> values) {
-  return [values = std::move(values)](
-             absl::string_view name) -> std::optional<std::string> {
-    auto it = values.find(std::string(name));
-    if (it == values.end() || it->second.empty()) return std::nullopt;
-    return it->second;
-  };
-}
-
 TEST(ProviderRegistryTest, RegistersAndFinds) {
   ProviderRegistry registry;
   ASSERT_THAT(registry.Register(FakeFactory("whereby", {"WHEREBY_API_KEY"})),

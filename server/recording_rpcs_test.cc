@@ -30,16 +30,6 @@ using ::videoplatform::testing::StatusIs;
 
 constexpr char kWherebyBucket[] = "whereby-recordings";
 
-providers::SettingsLookup MapSettings(
-    std::map<std::string, std::string> values) {
-  return [values = std::move(values)](
-             absl::string_view name) -> std::optional<std::string> {
-    auto it = values.find(std::string(name));
-    if (it == values.end() || it->second.empty()) return std::nullopt;
-    return it->second;
-  };
-}
-
 absl::StatusOr<std::string> TestUrlCheck(absl::string_view field,
                                          absl::string_view url) {
   if (!absl::StartsWith(url, "https://") ||
@@ -74,8 +64,8 @@ class RecordingRpcsTest : public ::testing::Test {
     };
     ASSERT_THAT(registry_.Register(unconfigured), IsOk());
     auto providers = providers::Providers::Create(
-        registry_,
-        MapSettings({{"WHEREBY_API_KEY", "w"}, {"DAILY_API_KEY", "d"}}));
+        registry_, providers::MapSettings(
+                       {{"WHEREBY_API_KEY", "w"}, {"DAILY_API_KEY", "d"}}));
     ASSERT_THAT(providers, IsOk());
     providers_ = std::move(*providers);
     settings_.SetBucket("whereby",

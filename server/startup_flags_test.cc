@@ -16,16 +16,8 @@ using ::testing::HasSubstr;
 using ::videoplatform::testing::IsOk;
 using ::videoplatform::testing::StatusIs;
 
-providers::SettingsLookup Settings(std::map<std::string, std::string> values) {
-  return [values](absl::string_view name) -> std::optional<std::string> {
-    const auto it = values.find(std::string(name));
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
 TEST(ReadStartupFlagsTest, UnsetVariablesStayUnset) {
-  const auto flags = ReadStartupFlags(Settings({}));
+  const auto flags = ReadStartupFlags(providers::MapSettings({}));
   ASSERT_THAT(flags, IsOk());
   EXPECT_FALSE(flags->daily_migration_enabled.has_value());
   EXPECT_FALSE(flags->default_platform.has_value());
@@ -34,32 +26,34 @@ TEST(ReadStartupFlagsTest, UnsetVariablesStayUnset) {
 
 TEST(ReadStartupFlagsTest, ParsesTheBackendsFormats) {
   for (const char* yes : {"true", "True", "1", "yes", "ON", " true "}) {
-    const auto flags =
-        ReadStartupFlags(Settings({{"DAILY_MIGRATION_ENABLED", yes}}));
+    const auto flags = ReadStartupFlags(
+        providers::MapSettings({{"DAILY_MIGRATION_ENABLED", yes}}));
     ASSERT_THAT(flags, IsOk()) << yes;
     EXPECT_EQ(flags->daily_migration_enabled, true) << yes;
   }
   for (const char* no : {"false", "FALSE", "0", "no", "off"}) {
-    const auto flags =
-        ReadStartupFlags(Settings({{"DAILY_MIGRATION_ENABLED", no}}));
+    const auto flags = ReadStartupFlags(
+        providers::MapSettings({{"DAILY_MIGRATION_ENABLED", no}}));
     ASSERT_THAT(flags, IsOk()) << no;
     EXPECT_EQ(flags->daily_migration_enabled, false) << no;
   }
-  const auto flags = ReadStartupFlags(
-      Settings({{"DEFAULT_VIDEO_PLATFORM", " Daily "},
-                {"DAILY_MIGRATION_ROOM_IDS", R"(["a", "b-2"])"}}));
+  const auto flags = ReadStartupFlags(providers::MapSettings(
+      {{"DEFAULT_VIDEO_PLATFORM", " Daily "},
+       {"DAILY_MIGRATION_ROOM_IDS", R"(["a", "b-2"])"}}));
   ASSERT_THAT(flags, IsOk());
   EXPECT_EQ(flags->default_platform, "daily");
   EXPECT_THAT(*flags->daily_migration_room_ids, ElementsAre("a", "b-2"));
 }
 
 TEST(ReadStartupFlagsTest, MalformedValuesNameTheVariable) {
-  EXPECT_THAT(ReadStartupFlags(Settings({{"DAILY_MIGRATION_ENABLED", "2"}})),
+  EXPECT_THAT(ReadStartupFlags(
+                  providers::MapSettings({{"DAILY_MIGRATION_ENABLED", "2"}})),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("DAILY_MIGRATION_ENABLED")));
   for (const char* bad :
        {"a,b", "{\"a\": 1}", "[1, 2]", "[\"\"]", "[", "\"room\""}) {
-    EXPECT_THAT(ReadStartupFlags(Settings({{"DAILY_MIGRATION_ROOM_IDS", bad}})),
+    EXPECT_THAT(ReadStartupFlags(providers::MapSettings(
+                    {{"DAILY_MIGRATION_ROOM_IDS", bad}})),
                 StatusIs(absl::StatusCode::kInvalidArgument,
                          HasSubstr("DAILY_MIGRATION_ROOM_IDS")))
         << bad;
@@ -70,7 +64,8 @@ class ApplyStartupFlagsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_THAT(providers::RegisterBuiltinProviders(registry_), IsOk());
-    auto providers = providers::Providers::Create(registry_, Settings({}));
+    auto providers =
+        providers::Providers::Create(registry_, providers::MapSettings({}));
     ASSERT_THAT(providers, IsOk());
     providers_ = *std::move(providers);
     auto store = storage::Store::Open(std::string(getenv("TEST_TMPDIR")) + "/" +
@@ -80,7 +75,7 @@ class ApplyStartupFlagsTest : public ::testing::Test {
   }
 
   absl::Status Apply(std::map<std::string, std::string> values) {
-    auto flags = ReadStartupFlags(Settings(std::move(values)));
+    auto flags = ReadStartupFlags(providers::MapSettings(std::move(values)));
     if (!flags.ok()) return flags.status();
     return ApplyStartupFlags(*flags, *store_, *providers_);
   }

@@ -38,16 +38,6 @@ constexpr char kDailySecret[] = "dGhpcyBpcyBhIDMyIGJ5dGUgc2VjcmV0IGtleSEhIQ==";
 constexpr char kMockSecret[] = "mock-secret";
 const absl::Time kNow = absl::FromUnixSeconds(1737201605);
 
-providers::SettingsLookup MapSettings(
-    std::map<std::string, std::string> values) {
-  return [values = std::move(values)](
-             absl::string_view name) -> std::optional<std::string> {
-    auto it = values.find(std::string(name));
-    if (it == values.end() || it->second.empty()) return std::nullopt;
-    return it->second;
-  };
-}
-
 // "Zoë" in UTF-8.
 const char kZoe[] = "Zo\xc3\xab";
 
@@ -74,7 +64,8 @@ class WebhookRpcsTest : public ::testing::Test {
     ASSERT_THAT(providers::RegisterBuiltinProviders(registry_), IsOk());
     absl::StatusOr<std::unique_ptr<providers::Providers>> providers =
         providers::Providers::Create(
-            registry_, MapSettings({{"WHEREBY_API_KEY", "k"},
+            registry_,
+            providers::MapSettings({{"WHEREBY_API_KEY", "k"},
                                     {"WHEREBY_WEBHOOK_SECRET", kWherebySecret},
                                     {"MOCK_WEBHOOK_SECRET", kMockSecret}}));
     ASSERT_THAT(providers, IsOk());
@@ -310,8 +301,9 @@ TEST_F(WebhookRpcsTest, DailyTestPingIsAcknowledged) {
   ASSERT_THAT(providers::RegisterBuiltinProviders(registry), IsOk());
   absl::StatusOr<std::unique_ptr<providers::Providers>> providers =
       providers::Providers::Create(
-          registry, MapSettings({{"DAILY_API_KEY", "k"},
-                                 {"DAILY_WEBHOOK_SECRET", kDailySecret}}));
+          registry,
+          providers::MapSettings({{"DAILY_API_KEY", "k"},
+                                  {"DAILY_WEBHOOK_SECRET", kDailySecret}}));
   ASSERT_THAT(providers, IsOk());
   WebhookRpcs rpcs(**providers, *events_, [] { return kNow; });
   const std::string body = R"({"test":"test"})";

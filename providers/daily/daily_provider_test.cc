@@ -39,15 +39,6 @@ constexpr char kInstanceId[] = "6f1c8a43-2f0e-4f5c-9a57-3a1f2c4d5e6f";
 // The provider's clock: room names end in -20250118120000.
 const absl::Time kCreateTime = absl::FromUnixSeconds(1737201600);
 
-SettingsLookup MapSettings(std::map<std::string, std::string> values) {
-  return [values = std::move(values)](
-             absl::string_view name) -> std::optional<std::string> {
-    auto it = values.find(std::string(name));
-    if (it == values.end() || it->second.empty()) return std::nullopt;
-    return it->second;
-  };
-}
-
 class DailyProviderTest : public ::testing::Test {
  protected:
   DailyProviderTest() : fake_(FakeOptions()) {}

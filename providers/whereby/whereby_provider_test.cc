@@ -36,15 +36,6 @@ using ::videoplatform::testing::StatusIs;
 
 constexpr char kApiKey[] = "wb_live_KEY_do-not-leak_42";
 
-SettingsLookup MapSettings(std::map<std::string, std::string> values) {
-  return [values = std::move(values)](
-             absl::string_view name) -> std::optional<std::string> {
-    auto it = values.find(std::string(name));
-    if (it == values.end() || it->second.empty()) return std::nullopt;
-    return it->second;
-  };
-}
-
 class WherebyProviderTest : public ::testing::Test {
  protected:
   WherebyProviderTest() : fake_(FakeOptions()) {}

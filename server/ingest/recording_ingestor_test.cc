@@ -23,16 +23,6 @@ using ::testing::HasSubstr;
 using ::videoplatform::testing::IsOk;
 using ::videoplatform::testing::StatusIs;
 
-providers::SettingsLookup MapSettings(
-    std::map<std::string, std::string> values) {
-  return [values = std::move(values)](
-             absl::string_view name) -> std::optional<std::string> {
-    auto it = values.find(std::string(name));
-    if (it == values.end() || it->second.empty()) return std::nullopt;
-    return it->second;
-  };
-}
-
 // Records what it was asked to fetch.
 class RecordingDownloader : public Downloader {
  public:
@@ -51,7 +41,7 @@ class RecordingDownloader : public Downloader {
 };
 
 TEST(IngestSettingsTest, ReadsEachPlatformsBucket) {
-  auto settings = IngestSettings::FromSettings(MapSettings({
+  auto settings = IngestSettings::FromSettings(providers::MapSettings({
       {"WHEREBY_S3_BUCKET", "wb"},
       {"WHEREBY_S3_ACCESS_KEY_ID", "AKW"},
       {"WHEREBY_S3_ACCESS_KEY_SECRET", "wsecret"},
@@ -76,7 +66,7 @@ TEST(IngestSettingsTest, ReadsEachPlatformsBucket) {
 }
 
 TEST(IngestSettingsTest, MissingSettingsAreNamed) {
-  auto settings = IngestSettings::FromSettings(MapSettings({
+  auto settings = IngestSettings::FromSettings(providers::MapSettings({
       {"WHEREBY_S3_BUCKET", "wb"},
   }));
   ASSERT_THAT(settings, IsOk());
@@ -90,8 +80,8 @@ TEST(IngestSettingsTest, MissingSettingsAreNamed) {
   EXPECT_THAT(
       settings->BucketFor("mock"),
       StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("mock")));
-  EXPECT_THAT(IngestSettings::FromSettings(
-                  MapSettings({{"RECORDINGS_S3_ENDPOINT", "ftp://x"}})),
+  EXPECT_THAT(IngestSettings::FromSettings(providers::MapSettings(
+                  {{"RECORDINGS_S3_ENDPOINT", "ftp://x"}})),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("RECORDINGS_S3_ENDPOINT")));
 }
@@ -119,7 +109,8 @@ class RecordingIngestorTest : public ::testing::Test {
     ASSERT_THAT(registry_.Register(providers::MakeDailyProviderFactory()),
                 IsOk());
     auto providers = providers::Providers::Create(
-        registry_, MapSettings({{"DAILY_API_KEY", "daily-test-key"},
+        registry_,
+        providers::MapSettings({{"DAILY_API_KEY", "daily-test-key"},
                                 {"DAILY_API_URL", daily_.base_url()}}));
     ASSERT_THAT(providers, IsOk());
     providers_ = std::move(*providers);
