@@ -78,14 +78,6 @@ absl::Status RequireRoomName(absl::string_view operation,
       absl::StrCat("daily ", operation, ": room name is empty"));
 }
 
-// Header values must not carry control characters or spaces.
-bool IsValidToken(absl::string_view value) {
-  return !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    return u > 0x20 && u < 0x7f;
-  });
-}
-
 class DailyProvider final : public VideoPlatform {
  public:
   DailyProvider(DailyOptions options, std::unique_ptr<http::HttpClient> client)
@@ -454,10 +446,7 @@ absl::StatusOr<DailyOptions> DailyOptionsFromSettings(
     return absl::FailedPreconditionError(
         absl::StrCat(kDailyApiKeySetting, " is not set"));
   }
-  if (!IsValidToken(*key)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        kDailyApiKeySetting, " contains whitespace or control characters"));
-  }
+  RETURN_IF_ERROR(http::ValidateApiKey(kDailyApiKeySetting, *key));
   options.api_key = *key;
   if (std::optional<std::string> url = settings(kDailyApiUrlSetting)) {
     ASSIGN_OR_RETURN(options.api_url,
@@ -523,18 +512,10 @@ absl::StatusOr<DailyOptions> DailyOptionsFromSettings(
 
 absl::StatusOr<std::unique_ptr<VideoPlatform>> NewDailyProvider(
     DailyOptions options) {
-  if (!IsValidToken(options.api_key)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(kDailyApiKeySetting, " is empty or contains whitespace"));
-  }
-  ASSIGN_OR_RETURN(options.api_url,
-                   http::ValidateBaseUrl(kDailyApiUrlSetting, options.api_url));
-  http::HttpClientOptions http_options = options.http;
-  http_options.provider = kDailyPlatformName;
-  http_options.base_url = options.api_url;
-  http_options.api_key = options.api_key;
   ASSIGN_OR_RETURN(std::unique_ptr<http::HttpClient> client,
-                   http::HttpClient::Create(std::move(http_options)));
+                   http::NewProviderClient(
+                       kDailyPlatformName, kDailyApiKeySetting, options.api_key,
+                       kDailyApiUrlSetting, options.api_url, options.http));
   return std::unique_ptr<VideoPlatform>(
       new DailyProvider(std::move(options), std::move(client)));
 }

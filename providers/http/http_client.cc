@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "server/common/status_macros.h"
 #include "spdlog/spdlog.h"
 
 namespace videoplatform::providers::http {
@@ -565,6 +566,28 @@ bool IsLoopbackHost(absl::string_view host) {
 }
 
 }  // namespace
+
+absl::Status ValidateApiKey(absl::string_view setting, absl::string_view key) {
+  const bool printable =
+      !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+        const unsigned char u = static_cast<unsigned char>(c);
+        return u > 0x20 && u < 0x7f;
+      });
+  if (printable) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      setting, " is empty or contains whitespace or control characters"));
+}
+
+absl::StatusOr<std::unique_ptr<HttpClient>> NewProviderClient(
+    absl::string_view provider, absl::string_view key_setting,
+    absl::string_view api_key, absl::string_view url_setting,
+    absl::string_view base_url, HttpClientOptions options) {
+  RETURN_IF_ERROR(ValidateApiKey(key_setting, api_key));
+  ASSIGN_OR_RETURN(options.base_url, ValidateBaseUrl(url_setting, base_url));
+  options.provider = std::string(provider);
+  options.api_key = std::string(api_key);
+  return HttpClient::Create(std::move(options));
+}
 
 absl::StatusOr<std::string> ValidateBaseUrl(absl::string_view setting,
                                             absl::string_view url) {

@@ -212,6 +212,19 @@ std::string UrlEscape(absl::string_view text);
 absl::StatusOr<std::string> ValidateBaseUrl(absl::string_view setting,
                                             absl::string_view url);
 
+// Checks an API key read from `setting`: non-empty, printable ASCII without
+// spaces (a pasted key must not inject headers). INVALID_ARGUMENT naming the
+// setting (never the value).
+absl::Status ValidateApiKey(absl::string_view setting, absl::string_view key);
+
+// A provider's REST client: validates `api_key` and `base_url` (naming
+// `key_setting` and `url_setting` in errors) and creates the client with
+// them, `provider` and the rest of `options`.
+absl::StatusOr<std::unique_ptr<HttpClient>> NewProviderClient(
+    absl::string_view provider, absl::string_view key_setting,
+    absl::string_view api_key, absl::string_view url_setting,
+    absl::string_view base_url, HttpClientOptions options);
+
 // The provider's own error text from an error body: Whereby's {"error": s},
 // Daily's {"error": type, "info": text} as "type: text", else the body's
 // first 200 printable characters.

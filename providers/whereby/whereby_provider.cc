@@ -315,15 +315,6 @@ class WherebyProvider final : public VideoPlatform {
   const std::unique_ptr<http::HttpClient> http_;
 };
 
-// Header values must not carry control characters or spaces (no header
-// injection through a pasted key).
-bool IsValidToken(absl::string_view value) {
-  return !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    return u > 0x20 && u < 0x7f;
-  });
-}
-
 }  // namespace
 
 std::string WherebyRoomNamePrefix(absl::string_view room_name) {
@@ -354,10 +345,7 @@ absl::StatusOr<WherebyOptions> WherebyOptionsFromSettings(
     return absl::FailedPreconditionError(
         absl::StrCat(kWherebyApiKeySetting, " is not set"));
   }
-  if (!IsValidToken(*key)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        kWherebyApiKeySetting, " contains whitespace or control characters"));
-  }
+  RETURN_IF_ERROR(http::ValidateApiKey(kWherebyApiKeySetting, *key));
   options.api_key = *key;
   if (std::optional<std::string> url = settings(kWherebyApiUrlSetting)) {
     ASSIGN_OR_RETURN(options.api_url,
@@ -398,18 +386,11 @@ absl::StatusOr<WherebyOptions> WherebyOptionsFromSettings(
 
 absl::StatusOr<std::unique_ptr<VideoPlatform>> NewWherebyProvider(
     WherebyOptions options) {
-  if (!IsValidToken(options.api_key)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        kWherebyApiKeySetting, " is empty or contains whitespace"));
-  }
-  ASSIGN_OR_RETURN(options.api_url, http::ValidateBaseUrl(kWherebyApiUrlSetting,
-                                                          options.api_url));
-  http::HttpClientOptions http_options = options.http;
-  http_options.provider = kWherebyPlatformName;
-  http_options.base_url = options.api_url;
-  http_options.api_key = options.api_key;
-  ASSIGN_OR_RETURN(std::unique_ptr<http::HttpClient> client,
-                   http::HttpClient::Create(std::move(http_options)));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<http::HttpClient> client,
+      http::NewProviderClient(kWherebyPlatformName, kWherebyApiKeySetting,
+                              options.api_key, kWherebyApiUrlSetting,
+                              options.api_url, options.http));
   return std::unique_ptr<VideoPlatform>(
       new WherebyProvider(std::move(options), std::move(client)));
 }
