@@ -9,9 +9,7 @@
 #include "absl/strings/str_cat.h"
 
 namespace videoplatform::fakes {
-namespace {
-constexpr char kReadyPath[] = "/__fake_ready";
-}  // namespace
+namespace {}  // namespace
 
 nlohmann::json RecordedRequest::Json() const {
   return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -79,14 +77,6 @@ FakeHttpServer::FakeHttpServer(std::string api_prefix)
   server_.set_keep_alive_timeout(1);
   server_.set_tcp_nodelay(true);  // No Nagle/delayed-ACK stalls.
   server_.new_task_queue = [] { return new httplib::ThreadPool(8); };
-  server_.set_pre_routing_handler(
-      [](const httplib::Request& req, httplib::Response& res) {
-        if (req.path != kReadyPath) {
-          return httplib::Server::HandlerResponse::Unhandled;
-        }
-        res.status = 204;  // Start()'s probe: not recorded.
-        return httplib::Server::HandlerResponse::Handled;
-      });
   server_.set_exception_handler([this](const httplib::Request&,
                                        httplib::Response& res,
                                        std::exception_ptr) {
@@ -98,7 +88,9 @@ FakeHttpServer::FakeHttpServer(std::string api_prefix)
 FakeHttpServer::~FakeHttpServer() { Stop(); }
 
 absl::Status FakeHttpServer::Start(int port) {
-  if (started_) return absl::FailedPreconditionError("fake already started");
+  if (runner_.started()) {
+    return absl::FailedPreconditionError("fake already started");
+  }
   // Anything no route matched: recorded, then the API's own 404.
   for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
     Wrap(method, ".*", [this](const httplib::Request&, httplib::Response& res) {
@@ -106,30 +98,7 @@ absl::Status FakeHttpServer::Start(int port) {
       res.set_content(ErrorBody(404, "no such endpoint"), "application/json");
     });
   }
-  if (port == 0) {
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    if (port_ <= 0) return absl::UnavailableError("fake: cannot bind");
-  } else {
-    if (!server_.bind_to_port("127.0.0.1", port)) {
-      return absl::UnavailableError(
-          absl::StrCat("fake: cannot bind 127.0.0.1:", port));
-    }
-    port_ = port;
-  }
-  started_ = true;
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
-  // Wait until the accept loop runs: httplib's stop() is a no-op before
-  // that, so stopping earlier would never end the thread. A request is
-  // answered only by the running loop.
-  httplib::Client probe("127.0.0.1", port_);
-  probe.set_connection_timeout(5);
-  probe.set_read_timeout(5);
-  auto result = probe.Get(kReadyPath);
-  if (!result || result->status != 204) {
-    Stop();
-    return absl::UnavailableError("fake: the server did not start");
-  }
-  return absl::OkStatus();
+  return runner_.Start(port);
 }
 
 void FakeHttpServer::Stop() {
@@ -137,15 +106,11 @@ void FakeHttpServer::Stop() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;  // Wakes delayed responses.
   }
-  if (started_) {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
-    started_ = false;
-  }
+  runner_.Stop();
 }
 
 std::string FakeHttpServer::base_url() const {
-  return absl::StrCat("http://127.0.0.1:", port_, api_prefix_);
+  return absl::StrCat("http://127.0.0.1:", runner_.port(), api_prefix_);
 }
 
 void FakeHttpServer::AddFault(Fault fault) {

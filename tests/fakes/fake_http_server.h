@@ -27,6 +27,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
+#include "tests/fakes/loopback_runner.h"
 
 namespace videoplatform::fakes {
 
@@ -104,7 +105,7 @@ class FakeHttpServer {
   absl::Status Start(int port = 0);
   void Stop();
 
-  int port() const { return port_; }
+  int port() const { return runner_.port(); }
   // "http://127.0.0.1:<port><api prefix>", e.g. ".../v1".
   std::string base_url() const;
 
@@ -152,9 +153,7 @@ class FakeHttpServer {
 
   const std::string api_prefix_;
   httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
-  bool started_ = false;
+  LoopbackRunner runner_{server_};
 
   mutable absl::Mutex mu_;
   std::vector<RecordedRequest> requests_ ABSL_GUARDED_BY(mu_);

@@ -13,7 +13,6 @@
 namespace videoplatform::ingest::testing {
 namespace {
 
-constexpr char kReadyPath[] = "/__fault_file_server_ready";
 constexpr size_t kChunk = 64 << 10;
 
 std::string S3Error(absl::string_view code_and_message) {
@@ -86,60 +85,24 @@ FaultFileServer::FaultFileServer() {
   server_.set_keep_alive_timeout(1);
   server_.set_tcp_nodelay(true);
   server_.new_task_queue = [] { return new httplib::ThreadPool(8); };
-  server_.set_pre_routing_handler(
-      [](const httplib::Request& req, httplib::Response& res) {
-        if (req.path != kReadyPath) {
-          return httplib::Server::HandlerResponse::Unhandled;
-        }
-        res.status = 204;  // Start()'s probe: not recorded.
-        return httplib::Server::HandlerResponse::Handled;
-      });
   server_.Get(".*", [this](const httplib::Request& req,
                            httplib::Response& res) { Handle(req, res); });
 }
 
 FaultFileServer::~FaultFileServer() { Stop(); }
 
-absl::Status FaultFileServer::Start(int port) {
-  if (started_) return absl::FailedPreconditionError("already started");
-  if (port == 0) {
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    if (port_ <= 0) return absl::UnavailableError("cannot bind 127.0.0.1");
-  } else {
-    if (!server_.bind_to_port("127.0.0.1", port)) {
-      return absl::UnavailableError(
-          absl::StrCat("cannot bind 127.0.0.1:", port));
-    }
-    port_ = port;
-  }
-  started_ = true;
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
-  // httplib's stop() is a no-op before the accept loop runs: wait for it.
-  httplib::Client probe("127.0.0.1", port_);
-  probe.set_connection_timeout(5);
-  probe.set_read_timeout(5);
-  auto result = probe.Get(kReadyPath);
-  if (!result || result->status != 204) {
-    Stop();
-    return absl::UnavailableError("the file server did not start");
-  }
-  return absl::OkStatus();
-}
+absl::Status FaultFileServer::Start(int port) { return runner_.Start(port); }
 
 void FaultFileServer::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  if (started_) {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
-    started_ = false;
-  }
+  runner_.Stop();
 }
 
 std::string FaultFileServer::Url(const std::string& path) const {
-  return absl::StrCat("http://127.0.0.1:", port_, path);
+  return absl::StrCat("http://127.0.0.1:", runner_.port(), path);
 }
 
 void FaultFileServer::ServeFile(const std::string& url_path,

@@ -26,6 +26,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/ingest/testing/sigv4_check.h"
+#include "tests/fakes/loopback_runner.h"
 
 namespace videoplatform::ingest::testing {
 
@@ -83,7 +84,7 @@ class FaultFileServer {
   absl::Status Start(int port = 0);
   void Stop();
 
-  int port() const { return port_; }
+  int port() const { return runner_.port(); }
   // "http://127.0.0.1:<port><path>".
   std::string Url(const std::string& path) const;
 
@@ -106,9 +107,7 @@ class FaultFileServer {
   void WaitForStop(absl::Duration timeout);
 
   httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
-  bool started_ = false;
+  fakes::LoopbackRunner runner_{server_};
 
   mutable absl::Mutex mu_;
   std::map<std::string, std::string> files_ ABSL_GUARDED_BY(mu_);
