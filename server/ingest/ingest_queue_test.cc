@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -395,6 +396,9 @@ TEST_F(IngestQueueTest, AnnouncementsReachTheEventLog) {
   EventLogAnnouncer announcer(events);
   queue_ = std::make_unique<IngestQueue>(*recordings_, *ingestor_, announcer,
                                          options_);
+  // A worker may still be returning from Announce() when the test ends:
+  // join it before `announcer` and `events` go out of scope.
+  absl::Cleanup join_workers = [this] { queue_.reset(); };
   ASSERT_THAT(queue_->Start(), IsOk());
   const std::string id = Register("a.mp4");
   AwaitState(id, v1::RECORDING_STATE_READY);
