@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -61,8 +62,10 @@ absl::Status CheckListenAddress(absl::string_view address, bool has_token) {
 }
 
 GrpcServer::GrpcServer(const ServerOptions& options, storage::Store& store,
-                       const providers::Providers& providers)
-    : auth_(options.api_token),
+                       const providers::Providers& providers,
+                       prometheus::Registry& metrics_registry)
+    : metrics_(metrics_registry),
+      auth_(options.api_token),
       own_event_log_(options.event_log == nullptr
                          ? std::make_unique<EventLog>(store.database())
                          : nullptr),
@@ -76,7 +79,8 @@ GrpcServer::~GrpcServer() { Shutdown(absl::ZeroDuration()); }
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const ServerOptions& options, storage::Store& store,
-    const providers::Providers& providers) {
+    const providers::Providers& providers,
+    prometheus::Registry& metrics_registry) {
   if (absl::Status status = CheckListenAddress(options.listen_address,
                                                !options.api_token.empty());
       !status.ok()) {
@@ -87,8 +91,16 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
 
-  std::unique_ptr<GrpcServer> server(new GrpcServer(options, store, providers));
+  std::unique_ptr<GrpcServer> server(
+      new GrpcServer(options, store, providers, metrics_registry));
   grpc::ServerBuilder builder;
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(server->metrics_.NewInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  server->metrics_.Preregister(kServiceName);
+  server->metrics_.Preregister("grpc.health.v1.Health");
   builder.AddListeningPort(options.listen_address,
                            grpc::InsecureServerCredentials(), &server->port_);
   if (options.on_webhook_applied) {

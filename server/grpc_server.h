@@ -12,9 +12,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "prometheus/registry.h"
 #include "providers/registry.h"
 #include "server/bearer_auth.h"
 #include "server/event_stream.h"
+#include "server/grpc_metrics.h"
 #include "server/reflection/authenticated_reflection.h"
 #include "server/videoplatform_service.h"
 #include "storage/store.h"
@@ -48,10 +50,13 @@ absl::Status CheckListenAddress(absl::string_view address, bool has_token);
 // one owning thread.
 class GrpcServer {
  public:
-  // Starts serving. `store` and `providers` must outlive the server.
+  // Starts serving. `store`, `providers` and `metrics_registry` must
+  // outlive the server; the gRPC server metrics (grpc_metrics.h) are
+  // registered in `metrics_registry`.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
       const ServerOptions& options, storage::Store& store,
-      const providers::Providers& providers);
+      const providers::Providers& providers,
+      prometheus::Registry& metrics_registry);
   ~GrpcServer();
 
   // The bound port.
@@ -64,7 +69,10 @@ class GrpcServer {
 
  private:
   GrpcServer(const ServerOptions& options, storage::Store& store,
-             const providers::Providers& providers);
+             const providers::Providers& providers,
+             prometheus::Registry& metrics_registry);
+
+  GrpcServerMetrics metrics_;
 
   BearerAuth auth_;
   // Set when ServerOptions::event_log is null.

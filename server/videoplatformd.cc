@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -17,8 +18,10 @@
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "prometheus/registry.h"
 #include "providers/builtin_providers.h"
 #include "providers/registry.h"
+#include "server/common/metrics_endpoint.h"
 #include "server/common/process.h"
 #include "server/common/status_macros.h"
 #include "server/event_stream.h"
@@ -46,11 +49,31 @@ ABSL_FLAG(std::string, recordings_dir, "recordings",
           "directory ingested recordings are stored in (created if missing)");
 ABSL_FLAG(int, ingest_workers, 2,
           "how many recordings are downloaded at once (1..64)");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
+          "host:port serving Prometheus metrics on GET /metrics; port 0 "
+          "picks a free port; empty turns metrics serving off");
+ABSL_FLAG(std::string, metrics_port_file, "",
+          "if set, the bound metrics port is written to this file");
 
 namespace videoplatform::server {
 namespace {
 
 absl::Status Run(const sigset_t& stop_signals) {
+  // Every component registers its metrics here; /metrics serves them.
+  const auto metrics_registry = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
+  if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen);
+      !listen.empty()) {
+    ASSIGN_OR_RETURN(metrics_endpoint,
+                     MetricsEndpoint::Start(listen, metrics_registry));
+    spdlog::info("metrics on http://{}/metrics (port {})", listen,
+                 metrics_endpoint->port());
+    if (const std::string port_file = absl::GetFlag(FLAGS_metrics_port_file);
+        !port_file.empty()) {
+      RETURN_IF_ERROR(WritePortFile(port_file, metrics_endpoint->port()));
+    }
+  }
+
   providers::ProviderRegistry registry;
   RETURN_IF_ERROR(providers::RegisterBuiltinProviders(registry));
   const providers::SettingsLookup settings = providers::EnvironmentSettings();
@@ -114,8 +137,9 @@ absl::Status Run(const sigset_t& stop_signals) {
     }
   };
   options.api_token = settings("VIDEOPLATFORM_API_TOKEN").value_or("");
-  ASSIGN_OR_RETURN(const std::unique_ptr<GrpcServer> server,
-                   GrpcServer::Start(options, *store, *providers));
+  ASSIGN_OR_RETURN(
+      const std::unique_ptr<GrpcServer> server,
+      GrpcServer::Start(options, *store, *providers, *metrics_registry));
   RETURN_IF_ERROR(queue.Start());
   spdlog::info("ingest: {} worker(s), recordings in {}", queue_options.workers,
                queue.recordings_dir());

@@ -18,6 +18,8 @@ APT_PACKAGES=(
   ca-certificates
   # JSON, logging, HTTP server (webhook shim and provider fakes).
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcpp-httplib-dev
+  # Metrics: Prometheus registry and /metrics endpoint.
+  prometheus-cpp-dev
   # Tests: GoogleTest/GoogleMock, Python gRPC client, Node for buf.
   libgtest-dev libgmock-dev googletest python3 python3-grpcio
   python3-grpc-tools

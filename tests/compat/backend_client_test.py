@@ -51,7 +51,7 @@ class Server:
             env["VIDEOPLATFORM_API_TOKEN"] = token
         self.log = open(os.path.join(WORK_DIR, "server.log"), "ab")
         self.process = subprocess.Popen(
-            [SERVER_BINARY, "--listen=127.0.0.1:0",
+            [SERVER_BINARY, "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
              f"--db={os.path.join(WORK_DIR, 'videoplatform.db')}",
              f"--port_file={self.port_file}"],
             env=env, stdout=self.log, stderr=self.log)

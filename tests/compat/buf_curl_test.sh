@@ -15,7 +15,7 @@ work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/buf.XXXXXX")"
 export HOME="$work"  # buf keeps its cache under $HOME.
 
 env -i PATH=/usr/bin:/bin DAILY_MIGRATION_ENABLED=true DEFAULT_VIDEO_PLATFORM=mock \
-  "$server_binary" --listen=127.0.0.1:0 --db="$work/videoplatform.db" \
+  "$server_binary" --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 --db="$work/videoplatform.db" \
   --port_file="$work/port" >"$work/server.log" 2>&1 &
 server_pid=$!
 trap 'kill -9 $server_pid 2>/dev/null || true' EXIT
@@ -75,7 +75,7 @@ wait "$server_pid" && echo "ok: server stopped cleanly" || { echo "FAIL: server 
 # With a token, reflection needs it too (buf sends it with --reflect-header).
 rm -f "$work/port"
 env -i PATH=/usr/bin:/bin VIDEOPLATFORM_API_TOKEN=ops-token \
-  "$server_binary" --listen=127.0.0.1:0 --db="$work/videoplatform.db" \
+  "$server_binary" --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 --db="$work/videoplatform.db" \
   --port_file="$work/port" >"$work/server2.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 3000); do [ -s "$work/port" ] && break; sleep 0.01; done

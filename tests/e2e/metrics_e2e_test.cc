@@ -1,0 +1,133 @@
+// /metrics of the real videoplatformd after real RPCs: the gRPC server
+// counters move by exactly the calls made, with go-grpc-prometheus's names.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "tests/e2e/rpc_client.h"
+#include "tests/e2e/server_process.h"
+#include "videoplatform/v1/videoplatform.grpc.pb.h"
+
+namespace videoplatform::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class MetricsE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string port_file = ServerProcess::TempPath("metrics_port");
+    ServerProcessOptions options;
+    options.env = {{"DEFAULT_VIDEO_PLATFORM", "mock"},
+                   {"DAILY_MIGRATION_ENABLED", "true"}};
+    options.args = {"--metrics_port_file=" + port_file};
+    auto server = ServerProcess::Start(std::move(options));
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    client_ = std::make_unique<RpcClient>(server_->Channel());
+    std::ifstream in(port_file);
+    ASSERT_TRUE(in >> metrics_port_) << "no metrics port file";
+  }
+
+  std::string Scrape() {
+    httplib::Client client("127.0.0.1", metrics_port_);
+    const httplib::Result result = client.Get("/metrics");
+    if (!result) return "";
+    EXPECT_EQ(result->status, 200);
+    return result->body;
+  }
+
+  // The value of the sample whose name and labels are exactly `series`
+  // (labels in prometheus-cpp's sorted order); -1 when absent.
+  static double Sample(const std::string& text, const std::string& series) {
+    const std::string prefix = series + " ";
+    size_t at = 0;
+    while ((at = text.find(prefix, at)) != std::string::npos) {
+      if (at == 0 || text[at - 1] == '\n') {
+        const size_t end = text.find('\n', at);
+        double value = -1;
+        if (absl::SimpleAtod(
+                text.substr(at + prefix.size(), end - at - prefix.size()),
+                &value)) {
+          return value;
+        }
+      }
+      at += prefix.size();
+    }
+    return -1;
+  }
+
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<RpcClient> client_;
+  int metrics_port_ = 0;
+};
+
+constexpr char kCreate[] =
+    "grpc_method=\"CreateMeeting\",grpc_service=\"videoplatform.v1."
+    "VideoPlatformService\",grpc_type=\"unary\"";
+constexpr char kGet[] =
+    "grpc_method=\"GetMeeting\",grpc_service=\"videoplatform.v1."
+    "VideoPlatformService\",grpc_type=\"unary\"";
+
+TEST_F(MetricsE2eTest, GrpcCountersMoveByTheCallsMade) {
+  const std::string before = Scrape();
+  // Series exist (at zero) before the first call.
+  EXPECT_EQ(
+      Sample(before, absl::StrCat("grpc_server_started_total{", kCreate, "}")),
+      0);
+  EXPECT_THAT(before,
+              HasSubstr("# TYPE grpc_server_handling_seconds histogram"));
+
+  for (int i = 0; i < 3; ++i) {
+    v1::CreateMeetingRequest create;
+    create.mutable_room()->set_room_id(absl::StrCat("room-", i));
+    create.mutable_room()->set_room_name("Room");
+    v1::CreateMeetingResponse created;
+    ASSERT_TRUE(client_->Call(&Stub::CreateMeeting, create, &created).ok());
+  }
+  v1::GetMeetingRequest get;
+  get.set_meeting_id("no-such-meeting");
+  v1::GetMeetingResponse got;
+  EXPECT_EQ(client_->Call(&Stub::GetMeeting, get, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  const std::string after = Scrape();
+  EXPECT_EQ(
+      Sample(after, absl::StrCat("grpc_server_started_total{", kCreate, "}")),
+      3);
+  EXPECT_EQ(Sample(after, absl::StrCat("grpc_server_handled_total{grpc_code="
+                                       "\"OK\",",
+                                       kCreate, "}")),
+            3);
+  EXPECT_EQ(Sample(after, absl::StrCat("grpc_server_msg_received_total{",
+                                       kCreate, "}")),
+            3);
+  EXPECT_EQ(
+      Sample(after, absl::StrCat("grpc_server_msg_sent_total{", kCreate, "}")),
+      3);
+  EXPECT_EQ(Sample(after, absl::StrCat("grpc_server_handling_seconds_count{",
+                                       kCreate, "}")),
+            3);
+  EXPECT_EQ(Sample(after, absl::StrCat("grpc_server_handled_total{grpc_code="
+                                       "\"NotFound\",",
+                                       kGet, "}")),
+            1);
+  EXPECT_EQ(Sample(after, absl::StrCat("grpc_server_handled_total{grpc_code="
+                                       "\"OK\",",
+                                       kGet, "}")),
+            0);
+  // No ids or free text in labels.
+  EXPECT_THAT(after, Not(HasSubstr("room-0")));
+  EXPECT_THAT(after, Not(HasSubstr("no-such-meeting")));
+}
+
+}  // namespace
+}  // namespace videoplatform::testing
