@@ -54,9 +54,13 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, kDefaultBusyTimeoutMs);
+  // synchronous=FULL: in WAL mode, every COMMIT fsyncs the WAL before it
+  // returns, so a commit that was acknowledged survives power loss and OS
+  // crashes (NORMAL may lose the last commits then). Group commit
+  // (storage/group_commit.h) pays that fsync once per batch.
   absl::Status status = db->Exec(
       "PRAGMA foreign_keys = ON;"
-      "PRAGMA synchronous = NORMAL;");
+      "PRAGMA synchronous = FULL;");
   if (!status.ok()) return status;
   if (!IsInMemory(path)) {
     absl::StatusOr<Statement> wal = db->Prepare("PRAGMA journal_mode = WAL");

@@ -43,8 +43,9 @@ class Database {
  public:
   // Opens (creating if needed) the database file at `path` and configures
   // the connection: extended result codes, busy timeout 5 s,
-  // foreign_keys=ON, synchronous=NORMAL and, except for ":memory:" and ""
-  // (temporary databases), journal_mode=WAL (which persists in the file).
+  // foreign_keys=ON, synchronous=FULL (a returned COMMIT is durable across
+  // power loss) and, except for ":memory:" and "" (temporary databases),
+  // journal_mode=WAL (which persists in the file).
   static absl::StatusOr<std::unique_ptr<Database>> Open(
       const std::string& path);
   ~Database();

@@ -75,7 +75,8 @@ TEST(DatabaseTest, OpenCreatesFileAndConfiguresConnection) {
   EXPECT_EQ(db->path(), path);
   EXPECT_EQ(QueryText(*db, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(QueryText(*db, "PRAGMA foreign_keys"), "1");
-  EXPECT_EQ(QueryText(*db, "PRAGMA synchronous"), "1");  // NORMAL
+  // FULL: every commit is fsynced before it returns (power-safe acks).
+  EXPECT_EQ(QueryText(*db, "PRAGMA synchronous"), "2");
   EXPECT_EQ(QueryText(*db, "PRAGMA busy_timeout"), "5000");
   EXPECT_FALSE(db->InTransaction());
 }

@@ -179,6 +179,19 @@ class StoreTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
+// The store's own connection commits power-safely: a write it acknowledged
+// survives power loss (synchronous=FULL in WAL mode).
+TEST_F(StoreTest, ConnectionCommitsWithSynchronousFull) {
+  Database& db = store_->database();
+  absl::MutexLock lock(&db.mutex());
+  absl::StatusOr<Statement> pragma = db.Prepare("PRAGMA synchronous");
+  ASSERT_THAT(pragma, IsOk());
+  absl::StatusOr<bool> row = pragma->Step();
+  ASSERT_THAT(row, IsOk());
+  ASSERT_TRUE(*row);
+  EXPECT_EQ(pragma->ColumnInt64(0), 2);  // 2 = FULL
+}
+
 // --- Global flags ---
 
 TEST_F(StoreTest, FlagsStartWithReflectorsDefaults) {
