@@ -20,6 +20,8 @@ APT_PACKAGES=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcpp-httplib-dev
   # Metrics: Prometheus registry and /metrics endpoint.
   prometheus-cpp-dev
+  # The webhook shim's HTTP server (Boost.Beast, header-only).
+  libboost-dev
   # Tests: GoogleTest/GoogleMock, Python gRPC client, Node for buf.
   libgtest-dev libgmock-dev googletest python3 python3-grpcio
   python3-grpc-tools

@@ -1,29 +1,16 @@
 #include "server/shim/request_log.h"
 
-#include <optional>
-#include <string>
-
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "server/shim/routes.h"
 #include "spdlog/spdlog.h"
 
-namespace videoplatform::shim::request_log {
+namespace videoplatform::shim {
 namespace {
 
 constexpr size_t kMaxLoggedBytes = 64;
-
-struct Fields {
-  std::optional<absl::Time> start;
-  std::string platform;
-  std::string outcome;
-  std::string detail;
-};
-
-thread_local Fields fields;
 
 // Client-controlled text, made safe for one log line.
 std::string Printable(absl::string_view text) {
@@ -35,44 +22,43 @@ std::string Printable(absl::string_view text) {
 
 }  // namespace
 
-void Begin() {
-  fields = Fields();
-  fields.start = absl::Now();
+void RequestLogEntry::Begin() {
+  *this = RequestLogEntry();
+  start_ = absl::Now();
 }
 
-void SetPlatform(absl::string_view platform) {
-  fields.platform = std::string(platform);
+void RequestLogEntry::SetRequestLine(absl::string_view method,
+                                     absl::string_view path) {
+  method_ = Printable(method);
+  const Route* route = FindRoute(path);
+  path_ = route != nullptr ? std::string(route->path) : Printable(path);
 }
 
-void SetAnswer(const HttpAnswer& answer) {
-  fields.outcome = answer.outcome;
-  fields.detail = answer.log_detail;
+void RequestLogEntry::SetPlatform(absl::string_view platform) {
+  platform_ = std::string(platform);
 }
 
-void End(const httplib::Request& request, const httplib::Response& response) {
-  const Route* route = FindRoute(request.path);
-  const std::string path =
-      route != nullptr ? std::string(route->path) : Printable(request.path);
+void RequestLogEntry::End(const HttpAnswer& answer) {
   std::string duration = "-";
-  if (fields.start.has_value()) {
+  if (start_.has_value()) {
     duration = absl::StrFormat(
-        "%.1fms", absl::ToDoubleMilliseconds(absl::Now() - *fields.start));
+        "%.1fms", absl::ToDoubleMilliseconds(absl::Now() - *start_));
   }
-  std::string line = absl::StrCat(
-      "http ", request.method.empty() ? "-" : Printable(request.method), " ",
-      path, " ", response.status,
-      " platform=", fields.platform.empty() ? "-" : fields.platform,
-      " outcome=", fields.outcome.empty() ? "-" : fields.outcome, " ",
-      duration);
-  if (!fields.detail.empty()) {
-    absl::StrAppend(&line, " detail=\"", Printable(fields.detail), "\"");
+  std::string line =
+      absl::StrCat("http ", method_.empty() ? "-" : method_, " ",
+                   path_.empty() ? "-" : path_, " ", answer.status,
+                   " platform=", platform_.empty() ? "-" : platform_,
+                   " outcome=", answer.outcome.empty() ? "-" : answer.outcome,
+                   " ", duration);
+  if (!answer.log_detail.empty()) {
+    absl::StrAppend(&line, " detail=\"", Printable(answer.log_detail), "\"");
   }
-  if (response.status >= 500) {
+  if (answer.status >= 500) {
     spdlog::warn("{}", line);
   } else {
     spdlog::info("{}", line);
   }
-  fields = Fields();
+  *this = RequestLogEntry();
 }
 
-}  // namespace videoplatform::shim::request_log
+}  // namespace videoplatform::shim

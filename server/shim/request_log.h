@@ -4,29 +4,40 @@
 //
 // Never header values or body bytes. An unknown path is logged escaped and
 // cut to 64 bytes; an ignored webhook's reason (from the service) is added.
-//
-// The fields of the request being served are kept per thread: cpp-httplib
-// serves a request, from its pre-routing handler to its logger call, on one
-// worker thread. Begin() starts a request, the Set* calls fill it, End()
-// (called from httplib's logger, after the answer is written) logs it and
-// clears the fields. A request httplib refuses before Begin() (a malformed
-// request line) is logged without platform, outcome and duration.
+// A request refused before its request line was parsed is logged with
+// method "-".
 #ifndef VIDEOPLATFORM_SERVER_SHIM_REQUEST_LOG_H_
 #define VIDEOPLATFORM_SERVER_SHIM_REQUEST_LOG_H_
 
-#include <httplib.h>
+#include <optional>
+#include <string>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "server/shim/http_answer.h"
 
-namespace videoplatform::shim::request_log {
+namespace videoplatform::shim {
 
-void Begin();
-void SetPlatform(absl::string_view platform);
-// The answer's outcome and log detail.
-void SetAnswer(const HttpAnswer& answer);
-void End(const httplib::Request& request, const httplib::Response& response);
+// The fields of one request's log line, filled as the request is served.
+// Not thread-safe: owned by the connection serving the request.
+class RequestLogEntry {
+ public:
+  // Starts a request (clears the fields; the duration counts from now).
+  void Begin();
+  // The request line: method and path (query excluded), as sent.
+  void SetRequestLine(absl::string_view method, absl::string_view path);
+  void SetPlatform(absl::string_view platform);
+  // Writes the line for the answer `answer` (its status, outcome and log
+  // detail), then clears the fields.
+  void End(const HttpAnswer& answer);
 
-}  // namespace videoplatform::shim::request_log
+ private:
+  std::optional<absl::Time> start_;
+  std::string method_;
+  std::string path_;
+  std::string platform_;
+};
+
+}  // namespace videoplatform::shim
 
 #endif  // VIDEOPLATFORM_SERVER_SHIM_REQUEST_LOG_H_

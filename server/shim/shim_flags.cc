@@ -1,6 +1,7 @@
 #include "server/shim/shim_flags.h"
 
 #include <cstdint>
+#include <tuple>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
@@ -46,6 +47,23 @@ absl::StatusOr<ShimOptions> ShimOptionsFromFlags(const ShimFlagValues& values,
                    ParseDurationFlag("read_timeout", values.read_timeout));
   if (!absl::SimpleAtoi(values.max_connections, &options.max_connections)) {
     return BadValue("max_connections", values.max_connections, "a number");
+  }
+  for (const auto& [flag, value, field] :
+       {std::tuple<absl::string_view, const std::string&, int*>{
+            "max_connections_per_ip", values.max_connections_per_ip,
+            &options.max_connections_per_ip},
+        {"io_threads", values.io_threads, &options.io_threads}}) {
+    if (!value.empty() && !absl::SimpleAtoi(value, field)) {
+      return BadValue(flag, value, "a number");
+    }
+  }
+  for (const auto& [flag, value, field] :
+       {std::tuple<absl::string_view, const std::string&, absl::Duration*>{
+            "idle_timeout", values.idle_timeout, &options.idle_timeout},
+        {"write_timeout", values.write_timeout, &options.write_timeout},
+        {"shutdown_grace", values.shutdown_grace, &options.shutdown_grace}}) {
+    if (value.empty()) continue;
+    ASSIGN_OR_RETURN(*field, ParseDurationFlag(flag, value));
   }
   if (absl::Status status = ValidateShimOptions(options); !status.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--", status.message()));

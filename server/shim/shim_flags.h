@@ -18,6 +18,12 @@ struct ShimFlagValues {
   std::string rpc_timeout;      // Duration, e.g. "4s", "500ms".
   std::string read_timeout;     // Duration.
   std::string max_connections;  // Decimal.
+  // Optional (empty: ShimOptions' default).
+  std::string max_connections_per_ip;  // Decimal.
+  std::string idle_timeout;            // Duration.
+  std::string write_timeout;           // Duration.
+  std::string shutdown_grace;          // Duration.
+  std::string io_threads;              // Decimal.
 };
 
 // Parses and validates (ValidateShimOptions) the values; other settings keep

@@ -19,7 +19,7 @@ ShimFlagValues Defaults() {
   values.max_body_bytes = "1048576";
   values.rpc_timeout = "4s";
   values.read_timeout = "5s";
-  values.max_connections = "64";
+  values.max_connections = "1024";
   return values;
 }
 
@@ -35,6 +35,10 @@ TEST(ShimFlagsTest, DefaultsGiveTheDefaultOptions) {
   EXPECT_EQ(options->service.rpc_timeout, defaults.service.rpc_timeout);
   EXPECT_EQ(options->read_timeout, defaults.read_timeout);
   EXPECT_EQ(options->max_connections, defaults.max_connections);
+  EXPECT_EQ(options->max_connections_per_ip, defaults.max_connections_per_ip);
+  EXPECT_EQ(options->io_threads, defaults.io_threads);
+  EXPECT_EQ(options->idle_timeout, defaults.idle_timeout);
+  EXPECT_EQ(options->shutdown_grace, defaults.shutdown_grace);
 }
 
 TEST(ShimFlagsTest, ParsesValues) {
@@ -44,8 +48,18 @@ TEST(ShimFlagsTest, ParsesValues) {
   values.rpc_timeout = "1500ms";
   values.read_timeout = "2s";
   values.max_connections = "8";
+  values.max_connections_per_ip = "3";
+  values.io_threads = "4";
+  values.idle_timeout = "30s";
+  values.write_timeout = "3s";
+  values.shutdown_grace = "0s";
   const absl::StatusOr<ShimOptions> options = ShimOptionsFromFlags(values, "");
   ASSERT_THAT(options, IsOk());
+  EXPECT_EQ(options->max_connections_per_ip, 3);
+  EXPECT_EQ(options->io_threads, 4);
+  EXPECT_EQ(options->idle_timeout, absl::Seconds(30));
+  EXPECT_EQ(options->write_timeout, absl::Seconds(3));
+  EXPECT_EQ(options->shutdown_grace, absl::ZeroDuration());
   EXPECT_EQ(options->limits.max_body_bytes, 4096u);
   EXPECT_EQ(options->service.rpc_timeout, absl::Milliseconds(1500));
   EXPECT_EQ(options->read_timeout, absl::Seconds(2));
@@ -74,7 +88,17 @@ TEST(ShimFlagsTest, BadValuesNameTheFlag) {
       {&ShimFlagValues::read_timeout, "soon", "--read_timeout"},
       {&ShimFlagValues::read_timeout, "0s", "--read_timeout"},
       {&ShimFlagValues::max_connections, "0", "--max_connections"},
-      {&ShimFlagValues::max_connections, "1025", "--max_connections"},
+      {&ShimFlagValues::max_connections, "65537", "--max_connections"},
+      {&ShimFlagValues::max_connections_per_ip, "0",
+       "--max_connections_per_ip"},
+      {&ShimFlagValues::max_connections_per_ip, "x",
+       "--max_connections_per_ip"},
+      {&ShimFlagValues::io_threads, "0", "--io_threads"},
+      {&ShimFlagValues::io_threads, "65", "--io_threads"},
+      {&ShimFlagValues::idle_timeout, "0s", "--idle_timeout"},
+      {&ShimFlagValues::idle_timeout, "later", "--idle_timeout"},
+      {&ShimFlagValues::write_timeout, "0s", "--write_timeout"},
+      {&ShimFlagValues::shutdown_grace, "-1s", "--shutdown_grace"},
       {&ShimFlagValues::max_connections, "many", "--max_connections"},
   };
   for (const auto& c : cases) {

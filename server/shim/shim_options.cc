@@ -1,5 +1,7 @@
 #include "server/shim/shim_options.h"
 
+#include <tuple>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -78,17 +80,30 @@ absl::Status ValidateShimOptions(const ShimOptions& options) {
   for (const auto& [name, value] :
        {std::pair<absl::string_view, absl::Duration>{"read_timeout",
                                                      options.read_timeout},
-        {"write_timeout", options.write_timeout}}) {
+        {"write_timeout", options.write_timeout},
+        {"idle_timeout", options.idle_timeout}}) {
     if (absl::Status status = CheckDuration(name, value, absl::Milliseconds(1),
                                             absl::Seconds(300));
         !status.ok()) {
       return status;
     }
   }
-  if (options.max_connections < 1 ||
-      options.max_connections > kMaxConnectionsLimit) {
-    return OutOfRange("max_connections", absl::StrCat(options.max_connections),
-                      absl::StrCat("1 to ", kMaxConnectionsLimit));
+  if (absl::Status status =
+          CheckDuration("shutdown_grace", options.shutdown_grace,
+                        absl::ZeroDuration(), absl::Seconds(300));
+      !status.ok()) {
+    return status;
+  }
+  for (const auto& [name, value, limit] :
+       {std::tuple<absl::string_view, int, int>{
+            "max_connections", options.max_connections, kMaxConnectionsLimit},
+        {"max_connections_per_ip", options.max_connections_per_ip,
+         kMaxConnectionsLimit},
+        {"io_threads", options.io_threads, kMaxIoThreadsLimit}}) {
+    if (value < 1 || value > limit) {
+      return OutOfRange(name, absl::StrCat(value),
+                        absl::StrCat("1 to ", limit));
+    }
   }
   return absl::OkStatus();
 }

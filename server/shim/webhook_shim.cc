@@ -1,103 +1,68 @@
 #include "server/shim/webhook_shim.h"
 
-#include <sys/socket.h>
-
-#include <algorithm>
-#include <cstdint>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <exception>
+#include <future>
 #include <string>
 #include <utility>
 
 #include "absl/memory/memory.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "server/common/status_macros.h"
-#include "server/shim/bounded_task_queue.h"
-#include "server/shim/forwarded_headers.h"
-#include "server/shim/request_checks.h"
-#include "server/shim/request_log.h"
-#include "server/shim/status_mapping.h"
 #include "spdlog/spdlog.h"
-#include "videoplatform/v1/videoplatform.pb.h"
 
 namespace videoplatform::shim {
 namespace {
 
-using HandlerResponse = httplib::Server::HandlerResponse;
-
-// A body at most this much above the limit is read and dropped before the
-// 413, so a client that sent a little too much reads the answer instead of
-// a connection reset. A larger one is answered at once (declared) or as
-// soon as it passes this (chunked), and the connection closed unread.
-constexpr size_t kDrainBytes = 64 << 10;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
 
 // Connections the kernel holds for the accept loop (capped by somaxconn).
 constexpr int kListenBacklog = 512;
+// After accept() fails for want of descriptors or memory, wait this long.
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
+// After the grace: how long closed connections and cancelled calls may take
+// to wind down.
+constexpr absl::Duration kWindDown = absl::Seconds(2);
 
-void Answer(const HttpAnswer& answer, httplib::Response& response) {
-  response.status = answer.status;
-  for (const auto& [name, value] : answer.headers) {
-    response.set_header(name.c_str(), value);
-  }
-  response.set_content(answer.body, "text/plain; charset=utf-8");
-  request_log::SetAnswer(answer);
+// Sent to a connection beyond the caps, in one non-blocking write.
+constexpr char kRefusal[] =
+    "HTTP/1.1 503 Service Unavailable\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 20\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"
+    "too many connections";
+
+void Refuse(tcp::socket& socket) {
+  boost::system::error_code ignored;
+  socket.non_blocking(true, ignored);
+  socket.write_some(net::buffer(kRefusal, sizeof(kRefusal) - 1), ignored);
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
 }
 
-// The declared Content-Length; 0 when absent or malformed.
-size_t DeclaredLength(const httplib::Request& request) {
-  size_t declared = 0;
-  if (!absl::SimpleAtoi(request.get_header_value("Content-Length"),
-                        &declared)) {
-    return 0;
-  }
-  return declared;
-}
-
-void BeginRequestLog(const httplib::Request& request) {
-  request_log::Begin();
-  const Route* route = FindRoute(request.path);
-  if (route != nullptr && route->kind == RouteKind::kWebhook) {
-    request_log::SetPlatform(route->platform);
-  }
-}
-
-// For answers cpp-httplib makes itself (e.g. 400 for a malformed request
-// line), which have no body.
-std::string GenericReason(int status) {
-  switch (status) {
-    case 400:
-      return "bad request";
-    case 404:
-      return "not found";
-    case 408:
-      return "request timeout";
-    case 413:
-      return "request body too large";
-    case 414:
-      return "request URI too long";
-    case 416:
-      return "range not satisfiable";
-    case 503:
-      return "service unavailable";
-    default:
-      return status >= 500 ? "internal error" : "request refused";
-  }
-}
-
-int64_t WholeSecondsRoundedUp(absl::Duration duration) {
-  return std::max<int64_t>(
-      1, absl::ToInt64Seconds(absl::Ceil(duration, absl::Seconds(1))));
+ConnectionSettings SettingsFrom(const ShimOptions& options) {
+  ConnectionSettings settings;
+  settings.limits = options.limits;
+  settings.request_timeout = options.read_timeout;
+  settings.idle_timeout = options.idle_timeout;
+  settings.write_timeout = options.write_timeout;
+  return settings;
 }
 
 }  // namespace
 
-bool internal::HttpServer::SetListenBacklog(int backlog) {
-  return ::listen(svr_sock_, backlog) == 0;
-}
-
 WebhookShim::WebhookShim(const ShimOptions& options)
-    : options_(options), client_(options.service) {}
+    : options_(options),
+      settings_(SettingsFrom(options)),
+      client_(options.service),
+      handler_(client_),
+      limiter_(options.max_connections, options.max_connections_per_ip),
+      acceptor_(net::make_strand(io_)),
+      accept_backoff_(acceptor_.get_executor()) {}
 
 WebhookShim::~WebhookShim() { Shutdown(); }
 
@@ -107,207 +72,146 @@ absl::StatusOr<std::unique_ptr<WebhookShim>> WebhookShim::Start(
   ASSIGN_OR_RETURN(const HostPort address,
                    ParseHostPort(options.listen_address));
   auto shim = absl::WrapUnique(new WebhookShim(options));
-  shim->Configure();
-  internal::HttpServer& server = shim->server_;
-  int port = -1;
-  if (address.port == 0) {
-    port = server.bind_to_any_port(address.host);
-  } else if (server.bind_to_port(address.host, address.port)) {
-    port = address.port;
-  }
-  if (port <= 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.listen_address,
-                     " (address in use, or not an address of this machine)"));
-  }
-  shim->port_ = port;
-  if (!server.SetListenBacklog(kListenBacklog)) {
-    spdlog::warn(
-        "webhook shim: cannot raise the listen backlog; bursts of "
-        "connections may wait for SYN retransmissions");
-  }
+  const absl::Status unavailable = absl::UnavailableError(
+      absl::StrCat("cannot listen on ", options.listen_address,
+                   " (address in use, or not an address of this machine)"));
+
+  boost::system::error_code error;
+  tcp::resolver resolver(shim->io_);
+  const tcp::resolver::results_type endpoints = resolver.resolve(
+      address.host, std::to_string(address.port),
+      tcp::resolver::passive | tcp::resolver::numeric_service, error);
+  if (error || endpoints.empty()) return unavailable;
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  tcp::acceptor& acceptor = shim->acceptor_;
+  acceptor.open(endpoint.protocol(), error);
+  if (error) return unavailable;
+  // Not SO_REUSEPORT: a second shim on the same port must fail to start
+  // rather than silently share it.
+  acceptor.set_option(net::socket_base::reuse_address(true), error);
+  acceptor.bind(endpoint, error);
+  if (error) return unavailable;
+  acceptor.listen(kListenBacklog, error);
+  if (error) return unavailable;
+  shim->port_ = acceptor.local_endpoint(error).port();
+  if (error) return unavailable;
+
   WebhookShim* raw = shim.get();
-  shim->listener_ = std::thread([raw] {
-    if (!raw->server_.listen_after_bind()) {
-      spdlog::error("webhook shim: the accept loop failed");
-    }
-    raw->listener_done_.Notify();
-  });
-  // httplib's stop() is a no-op until its accept loop runs: wait for it, so
-  // Shutdown() right after Start() cannot be lost.
-  while (!server.is_running()) {
-    if (raw->listener_done_.WaitForNotificationWithTimeout(
-            absl::Milliseconds(1))) {
-      return absl::InternalError("the HTTP accept loop stopped at start");
-    }
+  net::post(acceptor.get_executor(), [raw] { raw->Accept(); });
+  shim->threads_.reserve(static_cast<size_t>(options.io_threads));
+  for (int i = 0; i < options.io_threads; ++i) {
+    shim->threads_.emplace_back([raw] {
+      auto work = net::make_work_guard(raw->io_);
+      for (;;) {
+        try {
+          raw->io_.run();
+          return;
+        } catch (const std::exception& e) {
+          spdlog::error("webhook shim: an I/O handler failed: {}", e.what());
+        }
+      }
+    });
   }
   return shim;
 }
 
-void WebhookShim::Configure() {
-  const size_t workers = static_cast<size_t>(options_.max_connections);
-  server_.new_task_queue = [workers] {
-    return new BoundedTaskQueue(workers, workers);
-  };
-  // Not httplib's default SO_REUSEPORT: a second shim on the same port must
-  // fail to start rather than silently share it.
-  server_.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  server_.set_tcp_nodelay(true);
-  server_.set_read_timeout(absl::ToChronoMicroseconds(options_.read_timeout));
-  server_.set_write_timeout(absl::ToChronoMicroseconds(options_.write_timeout));
-  // One request per connection; the wait for its first byte is the "keep-
-  // alive" wait in httplib.
-  server_.set_keep_alive_max_count(1);
-  server_.set_keep_alive_timeout(
-      static_cast<time_t>(WholeSecondsRoundedUp(options_.read_timeout)));
-  // A backstop: webhook bodies are limited by CheckRequest and ServeWebhook.
-  server_.set_payload_max_length(options_.limits.max_body_bytes + kDrainBytes);
-
-  server_.set_expect_100_continue_handler(
-      [this](const httplib::Request& request, httplib::Response& response) {
-        if (std::optional<HttpAnswer> rejection =
-                CheckRequest(request, options_.limits)) {
-          BeginRequestLog(request);
-          Answer(*rejection, response);
-          return rejection->status;
-        }
-        return 100;
-      });
-  server_.set_pre_routing_handler(
-      [this](const httplib::Request& request, httplib::Response& response) {
-        BeginRequestLog(request);
-        std::optional<HttpAnswer> rejection =
-            CheckRequest(request, options_.limits);
-        if (!rejection.has_value()) return HandlerResponse::Unhandled;
-        if (rejection->status == 413 &&
-            DeclaredLength(request) <=
-                options_.limits.max_body_bytes + kDrainBytes) {
-          // Slightly too large: ServeWebhook reads and drops the body and
-          // answers 413, so a client that sends its whole body before
-          // reading gets the answer rather than a connection reset.
-          return HandlerResponse::Unhandled;
-        }
-        Answer(*rejection, response);
-        return HandlerResponse::Handled;
-      });
-
-  for (const Route& route : AllRoutes()) {
-    const std::string path(route.path);
-    switch (route.kind) {
-      case RouteKind::kWebhook:
-        server_.Post(path, [this, &route](const httplib::Request& request,
-                                          httplib::Response& response,
-                                          const httplib::ContentReader& read) {
-          ServeWebhook(route, request, response, read);
-        });
-        break;
-      case RouteKind::kLiveness:
-        server_.Get(path,
-                    [](const httplib::Request&, httplib::Response& response) {
-                      Answer(TextAnswer(200, "ok", "live"), response);
-                    });
-        break;
-      case RouteKind::kReadiness:
-        server_.Get(
-            path, [this](const httplib::Request&, httplib::Response& response) {
-              ServeReadiness(response);
-            });
-        break;
-    }
-  }
-
-  server_.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& response) {
-        if (response.body.empty()) {
-          response.set_content(GenericReason(response.status) + "\n",
-                               "text/plain; charset=utf-8");
-        }
-        return HandlerResponse::Unhandled;
-      }));
-  server_.set_exception_handler([](const httplib::Request&,
-                                   httplib::Response& response,
-                                   std::exception_ptr error) {
-    std::string what = "unknown exception";
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    spdlog::error("webhook shim: handler failed: {}", what);
-    Answer(TextAnswer(500, "internal error", "exception"), response);
-  });
-  server_.set_logger(
-      [](const httplib::Request& request, const httplib::Response& response) {
-        request_log::End(request, response);
+void WebhookShim::Accept() {
+  if (!accepting_) return;
+  acceptor_.async_accept(
+      net::make_strand(io_),
+      [this](boost::system::error_code error, tcp::socket socket) {
+        OnAccept(error, std::move(socket));
       });
 }
 
-void WebhookShim::ServeWebhook(const Route& route,
-                               const httplib::Request& request,
-                               httplib::Response& response,
-                               const httplib::ContentReader& read_body) {
-  const size_t limit = options_.limits.max_body_bytes;
-  std::string body;
-  if (size_t declared = 0;
-      absl::SimpleAtoi(request.get_header_value("Content-Length"), &declared)) {
-    body.reserve(std::min(declared, limit));  // CheckRequest checked it.
-  }
-  size_t received = 0;
-  const bool complete = read_body([&](const char* data, size_t size) {
-    received += size;
-    if (received > limit) {
-      std::string().swap(body);
-      return received <= limit + kDrainBytes;
-    }
-    body.append(data, size);
-    return true;
-  });
-  if (received > limit) {
-    Answer(TextAnswer(
-               413,
-               absl::StrCat("request body too large (limit ", limit, " bytes)"),
-               "body_too_large"),
-           response);
+void WebhookShim::OnAccept(boost::system::error_code error,
+                           tcp::socket socket) {
+  if (!accepting_) {
+    boost::system::error_code ignored;
+    socket.close(ignored);
     return;
   }
-  if (!complete) {
-    Answer(TextAnswer(400, "unreadable request body", "bad_body"), response);
+  if (error) {
+    if (error == net::error::operation_aborted) return;
+    // Out of descriptors or memory: accepting again at once would spin.
+    spdlog::warn("webhook shim: accept failed: {}", error.message());
+    accept_backoff_.expires_after(kAcceptBackoff);
+    accept_backoff_.async_wait([this](boost::system::error_code) { Accept(); });
     return;
   }
-
-  v1::HandleWebhookRequest call;
-  call.set_platform(std::string(route.platform));
-  for (ForwardedHeader& header : ForwardedHeaders(request.headers)) {
-    v1::WebhookHeader* added = call.add_headers();
-    added->set_name(std::move(header.name));
-    added->set_value(std::move(header.value));
+  boost::system::error_code ignored;
+  const tcp::endpoint peer = socket.remote_endpoint(ignored);
+  std::unique_ptr<ConnectionLimiter::Slot> slot =
+      limiter_.TryAcquire(peer.address().to_string());
+  if (slot == nullptr) {
+    Refuse(socket);
+    Accept();
+    return;
   }
-  call.set_body(std::move(body));
-  v1::HandleWebhookResponse result;
-  const grpc::Status status = client_.HandleWebhook(call, &result);
-  Answer(AnswerForWebhookResult(status, result), response);
+  socket.set_option(tcp::no_delay(true), ignored);
+  const uint64_t id = next_connection_id_++;
+  auto connection = std::make_shared<HttpConnection>(
+      std::move(socket), settings_, handler_, std::move(slot), [this, id] {
+        absl::MutexLock lock(&mu_);
+        connections_.erase(id);
+      });
+  {
+    absl::MutexLock lock(&mu_);
+    connections_.emplace(id, connection);
+  }
+  connection->Start();
+  Accept();
 }
 
-void WebhookShim::ServeReadiness(httplib::Response& response) {
-  if (client_.IsServing()) {
-    Answer(TextAnswer(200, "ready", "serving"), response);
-  } else {
-    Answer(
-        TextAnswer(503, "not ready: the service is not serving", "not_serving"),
-        response);
+std::vector<std::shared_ptr<HttpConnection>> WebhookShim::Connections() {
+  std::vector<std::shared_ptr<HttpConnection>> alive;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [id, weak] : connections_) {
+    if (std::shared_ptr<HttpConnection> connection = weak.lock()) {
+      alive.push_back(std::move(connection));
+    }
   }
+  return alive;
+}
+
+bool WebhookShim::WaitForNoConnections(absl::Time deadline) {
+  while (limiter_.open() > 0) {
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return true;
 }
 
 void WebhookShim::Shutdown() {
   absl::call_once(shutdown_once_, [this] {
-    server_.stop();
-    // listen_after_bind() returns once the task queue has run every request
-    // in flight.
-    if (listener_.joinable()) listener_.join();
+    if (threads_.empty()) return;  // Start() failed before serving.
+    const absl::Time deadline = absl::Now() + options_.shutdown_grace;
+    // Stop accepting (on the acceptor's strand), and wait until it has.
+    std::promise<void> closed;
+    net::post(acceptor_.get_executor(), [this, &closed] {
+      accepting_ = false;
+      boost::system::error_code ignored;
+      acceptor_.close(ignored);
+      accept_backoff_.cancel();
+      closed.set_value();
+    });
+    closed.get_future().wait();
+
+    for (const auto& connection : Connections()) connection->StopGracefully();
+    if (!WaitForNoConnections(deadline)) {
+      spdlog::warn(
+          "webhook shim: closing {} connections still busy after the grace",
+          limiter_.open());
+      for (const auto& connection : Connections()) connection->Close();
+      client_.CancelAll(kWindDown);
+      if (!WaitForNoConnections(absl::Now() + kWindDown)) {
+        spdlog::error("webhook shim: {} connections did not close",
+                      limiter_.open());
+      }
+    }
+    client_.CancelAll(kWindDown);
+    io_.stop();
+    for (std::thread& thread : threads_) thread.join();
   });
 }
 

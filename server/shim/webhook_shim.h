@@ -1,52 +1,51 @@
-// The webhook shim: an HTTP/1.1 server (cpp-httplib) that video providers
-// post webhooks to. It hands each webhook (platform, forwarded headers, raw
-// body) to VideoPlatformService.HandleWebhook over one shared gRPC channel
-// and answers from the result. Routes: routes.h. Answers: the table in
-// status_mapping.h. Request log: request_log.h.
+// The webhook shim: an HTTP/1.1 server that video providers post webhooks
+// to. It hands each webhook (platform, forwarded headers, raw body) to
+// VideoPlatformService.HandleWebhook over one shared gRPC channel and
+// answers from the result. Routes: routes.h. Answers: the table in
+// status_mapping.h. Request log: request_log.h. One connection's protocol
+// and limits: http_connection.h.
 //
-// Limits: the body size (Content-Length checked before reading, chunked
-// bodies while reading), header size (request_checks.h), the read and write
-// timeouts, and max_connections (bounded_task_queue.h). Each connection
-// serves one request (keep-alive off: the answer carries Connection: close),
-// so a body left unread after an early answer is never parsed as a next
-// request and idle connections never hold a worker.
-//
-// Known limits of cpp-httplib 0.11: its read timeout applies to each read,
-// not to the whole request, so a client trickling bytes holds a worker; and
-// it reads every header line (8 KiB each, no count limit) before the shim's
-// header check runs. When the shim faces the internet, put it behind a proxy
-// that buffers requests and bounds headers.
+// Why Boost.Beast (on Boost.Asio), rather than the thread-per-connection
+// cpp-httplib it replaces:
+//  - limits are enforced by the parser before anything is buffered:
+//    `header_limit` (431) and `body_limit` (413), so a header flood costs
+//    at most the head limit per connection;
+//  - one timer per connection gives a deadline for the WHOLE request
+//    (headers and body), not per read, so a client trickling bytes is cut
+//    off on time;
+//  - I/O is asynchronous on a few io threads (`io_threads`), so idle
+//    keep-alive and slow or hostile connections cost memory and a file
+//    descriptor, never a thread; honest requests are served meanwhile;
+//  - the forward uses gRPC's callback API (`stub->async()->HandleWebhook`)
+//    on one channel, and its answer is posted back to the connection's
+//    strand: no thread waits for the service.
+// Connections are capped in total and per client IP (connection_limiter.h);
+// beyond the caps a connection gets a canned 503 and is closed at once.
 #ifndef VIDEOPLATFORM_SERVER_SHIM_WEBHOOK_SHIM_H_
 #define VIDEOPLATFORM_SERVER_SHIM_WEBHOOK_SHIM_H_
 
-#include <httplib.h>
-
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "absl/base/call_once.h"
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/notification.h"
-#include "server/shim/http_answer.h"
-#include "server/shim/routes.h"
+#include "absl/synchronization/mutex.h"
+#include "server/shim/connection_limiter.h"
+#include "server/shim/http_connection.h"
 #include "server/shim/service_client.h"
 #include "server/shim/shim_options.h"
+#include "server/shim/webhook_handler.h"
 
 namespace videoplatform::shim {
 
-namespace internal {
-// httplib::Server with a settable listen backlog: Debian's cpp-httplib
-// listens with a backlog of 5, which a burst of connections overflows; the
-// kernel then drops SYNs and clients wait out a 1 s retransmission.
-class HttpServer : public httplib::Server {
- public:
-  // After binding: listens again with `backlog` (Linux updates it).
-  bool SetListenBacklog(int backlog);
-};
-}  // namespace internal
-
-// Requests are served on the shim's worker threads. port() may be called
-// from any thread; Shutdown() too (concurrent callers all return once it is
+// Requests are served on the shim's io threads. port() may be called from
+// any thread; Shutdown() too (concurrent callers all return once it is
 // done).
 class WebhookShim {
  public:
@@ -63,27 +62,42 @@ class WebhookShim {
   // The bound port (the real one when listening on port 0).
   int port() const { return port_; }
 
-  // Stops accepting connections, lets requests in flight finish (each is
-  // bounded by the read/write timeouts and the RPC deadline), then returns.
-  // Connections accepted but not yet started are closed unanswered.
-  // Idempotent.
+  // Stops accepting connections and closes idle connections and those still
+  // sending their request (nothing of theirs was acknowledged) at once.
+  // Requests already complete finish: their answers are written, for at
+  // most `shutdown_grace`; then whatever remains is closed and the service
+  // calls still in flight are cancelled. Returns within about the grace
+  // whatever clients do. Idempotent.
   void Shutdown();
 
  private:
   explicit WebhookShim(const ShimOptions& options);
 
-  void Configure();
-  void ServeWebhook(const Route& route, const httplib::Request& request,
-                    httplib::Response& response,
-                    const httplib::ContentReader& read_body);
-  void ServeReadiness(httplib::Response& response);
+  void Accept();
+  void OnAccept(boost::system::error_code error,
+                boost::asio::ip::tcp::socket socket);
+  // Connections open now (alive HttpConnection objects).
+  std::vector<std::shared_ptr<HttpConnection>> Connections();
+  // Waits until no connection is left or `deadline` passes; true if none.
+  bool WaitForNoConnections(absl::Time deadline);
 
   const ShimOptions options_;
-  const ServiceClient client_;
-  internal::HttpServer server_;
+  const ConnectionSettings settings_;
+  ServiceClient client_;
+  WebhookHandler handler_;
+  ConnectionLimiter limiter_;
+
+  absl::Mutex mu_;
+  absl::flat_hash_map<uint64_t, std::weak_ptr<HttpConnection>> connections_
+      ABSL_GUARDED_BY(mu_);
+  uint64_t next_connection_id_ = 0;  // Used on the acceptor's strand.
+
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;   // On its own strand.
+  boost::asio::steady_timer accept_backoff_;  // Same strand.
+  bool accepting_ = true;                     // Used on that strand.
+  std::vector<std::thread> threads_;
   int port_ = 0;
-  std::thread listener_;
-  absl::Notification listener_done_;
   absl::once_flag shutdown_once_;
 };
 

@@ -6,9 +6,12 @@
 //
 // Environment: VIDEOPLATFORM_API_TOKEN, the service's bearer token (when the
 // service has one). A bad flag value exits with code 2; SIGINT/SIGTERM stop
-// it gracefully (requests in flight finish).
+// it gracefully (requests already received are answered within
+// --shutdown_grace).
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -38,10 +41,23 @@ ABSL_FLAG(std::string, rpc_timeout, "4s",
           "deadline of each HandleWebhook call (keep it under Whereby's 5 s "
           "delivery timeout); a missed deadline answers 503");
 ABSL_FLAG(std::string, read_timeout, "5s",
-          "longest wait for each read from a client");
-ABSL_FLAG(std::string, max_connections, "64",
-          "connections served at once (1 to 1024); as many more wait accepted, "
-          "the rest in the listen backlog");
+          "deadline of a whole request (headers and body) from its first "
+          "byte; a client that misses it is disconnected");
+ABSL_FLAG(std::string, write_timeout, "5s", "deadline of writing one answer");
+ABSL_FLAG(std::string, idle_timeout, "10s",
+          "how long a connection may wait for its next request's first byte "
+          "(keep-alive idle, or connected and silent)");
+ABSL_FLAG(std::string, max_connections, "1024",
+          "connections open at once, idle ones included (1 to 65536); more "
+          "get 503 and are closed");
+ABSL_FLAG(std::string, max_connections_per_ip, "256",
+          "connections open at once from one client IP address (1 to 65536); "
+          "more get 503 and are closed");
+ABSL_FLAG(std::string, io_threads, "2",
+          "threads serving every connection (event loop; 1 to 64)");
+ABSL_FLAG(std::string, shutdown_grace, "5s",
+          "on SIGTERM, how long requests already received may take to be "
+          "answered; idle and still-sending connections close at once");
 ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written to this file once listening");
 
@@ -49,6 +65,24 @@ namespace videoplatform::shim {
 namespace {
 
 constexpr int kUsageError = 2;
+
+// Each connection holds a descriptor: raise the soft limit towards the hard
+// one so --max_connections can be reached (plus room for the gRPC channel
+// and logs).
+void RaiseDescriptorLimit(const ShimOptions& options) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(options.max_connections) + 64;
+  if (limit.rlim_cur >= wanted) return;
+  limit.rlim_cur = std::min(wanted, limit.rlim_max);
+  setrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_cur < wanted) {
+    spdlog::warn(
+        "webhook_shim: the descriptor limit ({}) is below --max_connections; "
+        "connections beyond it wait in the listen backlog",
+        limit.rlim_cur);
+  }
+}
 
 int Run(const sigset_t& stop_signals) {
   ShimFlagValues values;
@@ -58,6 +92,11 @@ int Run(const sigset_t& stop_signals) {
   values.rpc_timeout = absl::GetFlag(FLAGS_rpc_timeout);
   values.read_timeout = absl::GetFlag(FLAGS_read_timeout);
   values.max_connections = absl::GetFlag(FLAGS_max_connections);
+  values.max_connections_per_ip = absl::GetFlag(FLAGS_max_connections_per_ip);
+  values.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
+  values.write_timeout = absl::GetFlag(FLAGS_write_timeout);
+  values.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  values.io_threads = absl::GetFlag(FLAGS_io_threads);
   const char* token = std::getenv("VIDEOPLATFORM_API_TOKEN");
   absl::StatusOr<ShimOptions> options =
       ShimOptionsFromFlags(values, token == nullptr ? "" : token);
@@ -67,6 +106,7 @@ int Run(const sigset_t& stop_signals) {
     return kUsageError;
   }
 
+  RaiseDescriptorLimit(*options);
   absl::StatusOr<std::unique_ptr<WebhookShim>> shim =
       WebhookShim::Start(*options);
   if (!shim.ok()) {
@@ -75,12 +115,13 @@ int Run(const sigset_t& stop_signals) {
   }
   spdlog::info(
       "webhook_shim listening on port {} (service {}, token {}, body limit {} "
-      "bytes, rpc timeout {}, max connections {})",
+      "bytes, rpc timeout {}, max connections {}, {} per IP, {} io threads)",
       (*shim)->port(), options->service.target,
       options->service.api_token.empty() ? "none" : "set",
       options->limits.max_body_bytes,
       absl::FormatDuration(options->service.rpc_timeout),
-      options->max_connections);
+      options->max_connections, options->max_connections_per_ip,
+      options->io_threads);
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file);
       !port_file.empty()) {
     if (absl::Status status = WritePortFile(port_file, (*shim)->port());

@@ -120,6 +120,10 @@ TEST(WebhookShimMainTest, BadFlagValuesExitWithCode2) {
       {"--rpc_timeout=4", "--rpc_timeout"},
       {"--read_timeout=0s", "--read_timeout"},
       {"--max_connections=0", "--max_connections"},
+      {"--max_connections_per_ip=0", "--max_connections_per_ip"},
+      {"--io_threads=0", "--io_threads"},
+      {"--idle_timeout=never", "--idle_timeout"},
+      {"--shutdown_grace=-1s", "--shutdown_grace"},
       {"--listen=nowhere", "--listen"},
       {"--service=", "--service"},
   };
