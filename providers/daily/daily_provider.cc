@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -89,8 +90,10 @@ class DailyProvider final : public VideoPlatform {
   absl::StatusOr<CreatedMeeting> CreateMeeting(
       const MeetingSpec& spec, const CallContext& context) override {
     RETURN_IF_ERROR(RequireRoomName("CreateMeeting", spec.room_name));
+    // Generated once per call: every retry below sends the same name, and
+    // no other call can send it.
     const std::string room_name =
-        DailyRoomName(spec.room_name, options_.clock());
+        DailyRoomName(spec.room_name, options_.clock(), NewDailyRoomSuffix());
     const int64_t exp = absl::ToUnixSeconds(spec.end_time);
     json properties = {
         {"exp", exp},
@@ -128,11 +131,17 @@ class DailyProvider final : public VideoPlatform {
     ASSIGN_OR_RETURN(http::HttpResponse response,
                      http_->Send(request, context.deadline));
     if (response.status == 400) {
-      if (response.attempts > 1 &&
-          absl::StrContains(http::ProviderErrorText(response.body),
-                            "already exists")) {
-        // An earlier attempt created it before the connection failed.
+      const bool taken = absl::StrContains(
+          http::ProviderErrorText(response.body), "already exists");
+      if (taken && response.attempts > 1) {
+        // The name is this call's alone, so an earlier attempt of this call
+        // created the room before its answer was lost.
         ASSIGN_OR_RETURN(response, GetRoom(room_name, context));
+      } else if (taken) {
+        // Not this call's room (a random-suffix collision): never adopt it.
+        return absl::AbortedError(
+            absl::StrCat("daily CreateMeeting: the generated room name ",
+                         room_name, " is already taken; retry the call"));
       } else {
         return http_->ErrorFromResponse(request, response);
       }
@@ -415,9 +424,23 @@ class DailyProvider final : public VideoPlatform {
 
 }  // namespace
 
-std::string DailyRoomName(absl::string_view room_name, absl::Time now) {
+std::string NewDailyRoomSuffix() {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  // absl::BitGen is seeded from the OS entropy pool; one per call keeps this
+  // thread-safe without a lock.
+  absl::BitGen gen;
+  std::string out(10, 'a');
+  for (char& c : out) {
+    c = kAlphabet[absl::Uniform<size_t>(gen, 0, sizeof(kAlphabet) - 1)];
+  }
+  return out;
+}
+
+std::string DailyRoomName(absl::string_view room_name, absl::Time now,
+                          absl::string_view unique) {
   const std::string suffix = absl::StrCat(
-      "-", absl::FormatTime("%Y%m%d%H%M%S", now, absl::UTCTimeZone()));
+      "-", absl::FormatTime("%Y%m%d%H%M%S", now, absl::UTCTimeZone()), "-",
+      unique);
   std::string name;
   bool replaced = false;
   for (char c : room_name) {

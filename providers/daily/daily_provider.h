@@ -15,7 +15,8 @@
 //   DAILY_S3_ROLE_ARN      are required when the bucket is set.
 //
 // Operations:
-// - CreateMeeting: POST /rooms {name: "<room name>-<UTC YYYYMMDDHHMMSS>",
+// - CreateMeeting: POST /rooms {name: "<room name>-<UTC YYYYMMDDHHMMSS>-
+//   <10 random [a-z0-9]>" (DailyRoomName; unique per CreateMeeting call),
 //   privacy: "private" when locked else "public", properties: {exp,
 //   enable_chat: true, enable_screenshare: true, enable_knocking: is_locked,
 //   start_video_off: false, start_audio_off: false, enable_recording:
@@ -28,7 +29,10 @@
 //   from POST /meeting-tokens {properties: {room_name, exp,
 //   start_cloud_recording: true}}; if that fails the room is deleted again.
 //   The named room makes the create idempotent: it is retried like a read,
-//   and a retry answered "already exists" fetches the room (GET /rooms/:name).
+//   and a retry answered "already exists" fetches the room (GET /rooms/:name):
+//   the name was generated for this call alone (about 2^51 choices per
+//   second), so only this call's earlier attempt can have taken it. A first
+//   attempt answered "already exists" is ABORTED (not the caller's fault).
 // - GetRoomSessions: GET /rooms/:name/presence, grouped by mtgSessionId into
 //   ongoing sessions (start = earliest joinTime) with their participants.
 // - DeleteRoom: DELETE /rooms/:name; 404 counts as done.
@@ -104,10 +108,16 @@ absl::StatusOr<std::unique_ptr<VideoPlatform>> NewDailyProvider(
 // The factory registered as "daily".
 ProviderFactory MakeDailyProviderFactory();
 
-// "<room name>-<UTC YYYYMMDDHHMMSS of now>": each run of characters outside
-// [A-Za-z0-9_-] becomes one '-' (dropped at the end; "room" if nothing is
-// left), the name cut so the whole fits in 128 characters.
-std::string DailyRoomName(absl::string_view room_name, absl::Time now);
+// "<room name>-<UTC YYYYMMDDHHMMSS of now>-<unique>": each run of
+// characters outside [A-Za-z0-9_-] becomes one '-' (dropped at the end;
+// "room" if nothing is left), the name cut so the whole fits in 128
+// characters. `unique` must already be in [A-Za-z0-9_-].
+std::string DailyRoomName(absl::string_view room_name, absl::Time now,
+                          absl::string_view unique);
+
+// 10 random characters of [a-z0-9] (about 51 bits) for DailyRoomName, from
+// a CSPRNG-seeded generator. Thread-safe.
+std::string NewDailyRoomSuffix();
 
 }  // namespace videoplatform::providers
 

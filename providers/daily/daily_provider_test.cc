@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ using ::nlohmann::json;
 using ::testing::_;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
 using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
@@ -36,8 +38,9 @@ using ::videoplatform::testing::StatusIs;
 
 constexpr char kApiKey[] = "dly_KEY_do-not-leak_0987";
 constexpr char kInstanceId[] = "6f1c8a43-2f0e-4f5c-9a57-3a1f2c4d5e6f";
-// The provider's clock: room names end in -20250118120000.
+// The provider's clock: room names end in -20250118120000-<random>.
 const absl::Time kCreateTime = absl::FromUnixSeconds(1737201600);
+constexpr char kRoomNamePattern[] = "Team-Standup-20250118120000-[a-z0-9]{10}";
 
 class DailyProviderTest : public ::testing::Test {
  protected:
@@ -126,8 +129,10 @@ TEST_F(DailyProviderTest, CreateMeetingSendsTheDocumentedRequests) {
   EXPECT_EQ(requests[0].Header("authorization"),
             absl::StrCat("Bearer ", kApiKey));
   EXPECT_EQ(requests[0].Header("content-type"), "application/json");
+  const std::string name = requests[0].Json().value("name", "");
+  EXPECT_THAT(name, MatchesRegex(kRoomNamePattern));
   const json expected_room = {
-      {"name", "Team-Standup-20250118120000"},
+      {"name", name},
       {"privacy", "private"},
       {"properties",
        {{"exp", exp},
@@ -149,23 +154,19 @@ TEST_F(DailyProviderTest, CreateMeetingSendsTheDocumentedRequests) {
   EXPECT_EQ(requests[1].target, "/v1/meeting-tokens");
   EXPECT_EQ(requests[1].Header("authorization"),
             absl::StrCat("Bearer ", kApiKey));
-  const json expected_token = {{"properties",
-                                {{"room_name", "Team-Standup-20250118120000"},
-                                 {"exp", exp},
-                                 {"start_cloud_recording", true}}}};
+  const json expected_token = {
+      {"properties",
+       {{"room_name", name}, {"exp", exp}, {"start_cloud_recording", true}}}};
   EXPECT_EQ(requests[1].Json(), expected_token) << requests[1].body;
 
-  auto room = fake_.FindRoom("Team-Standup-20250118120000");
+  auto room = fake_.FindRoom(name);
   ASSERT_TRUE(room.has_value());
   auto tokens = fake_.tokens();
   ASSERT_THAT(tokens, SizeIs(1));
   EXPECT_EQ(meeting.provider_meeting_id, room->id);
-  EXPECT_EQ(meeting.room_name, "Team-Standup-20250118120000");
-  EXPECT_EQ(
-      meeting.room_url,
-      absl::StrCat("https://reflector.daily.co/Team-Standup-20250118120000"
-                   "?t=",
-                   tokens.begin()->first));
+  EXPECT_EQ(meeting.room_name, name);
+  EXPECT_EQ(meeting.room_url, absl::StrCat("https://reflector.daily.co/", name,
+                                           "?t=", tokens.begin()->first));
   EXPECT_EQ(meeting.host_room_url, meeting.room_url);
   EXPECT_EQ(meeting.end_time, spec.end_time);
   EXPECT_LT(absl::AbsDuration(meeting.start_time - room->created_at),
@@ -184,8 +185,8 @@ TEST_F(DailyProviderTest, UnlockedLocalRecordingRoom) {
   EXPECT_EQ(body["properties"]["enable_knocking"], false);
   EXPECT_EQ(body["properties"]["enable_recording"], "local");
   EXPECT_FALSE(body["properties"].contains("recordings_bucket"));
-  EXPECT_EQ(meeting.room_url,
-            "https://reflector.daily.co/Team-Standup-20250118120000");
+  EXPECT_EQ(meeting.room_url, absl::StrCat("https://reflector.daily.co/",
+                                           body.value("name", "")));
   EXPECT_EQ(meeting.host_room_url, meeting.room_url);
 }
 
@@ -232,15 +233,27 @@ TEST_F(DailyProviderTest, CloudWithoutABucketSendsNoBucket) {
 }
 
 TEST(DailyRoomNameTest, RestrictsCharactersAndLength) {
-  EXPECT_EQ(DailyRoomName("Team-Standup", kCreateTime),
-            "Team-Standup-20250118120000");
-  EXPECT_EQ(DailyRoomName("my room (2)", kCreateTime),
-            "my-room-2-20250118120000");
-  EXPECT_EQ(DailyRoomName("Zoë_x", kCreateTime), "Zo-_x-20250118120000");
-  EXPECT_EQ(DailyRoomName("日本", kCreateTime), "room-20250118120000");
-  const std::string name = DailyRoomName(std::string(200, 'a'), kCreateTime);
+  EXPECT_EQ(DailyRoomName("Team-Standup", kCreateTime, "u1"),
+            "Team-Standup-20250118120000-u1");
+  EXPECT_EQ(DailyRoomName("my room (2)", kCreateTime, "u1"),
+            "my-room-2-20250118120000-u1");
+  EXPECT_EQ(DailyRoomName("Zoë_x", kCreateTime, "u1"),
+            "Zo-_x-20250118120000-u1");
+  EXPECT_EQ(DailyRoomName("日本", kCreateTime, "u1"), "room-20250118120000-u1");
+  const std::string name =
+      DailyRoomName(std::string(200, 'a'), kCreateTime, "0123456789");
   EXPECT_EQ(name.size(), 128u);
-  EXPECT_EQ(name, std::string(113, 'a') + "-20250118120000");
+  EXPECT_EQ(name, std::string(102, 'a') + "-20250118120000-0123456789");
+}
+
+TEST(DailyRoomNameTest, SuffixesAreRandomAndInDailysCharset) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string suffix = NewDailyRoomSuffix();
+    EXPECT_THAT(suffix, MatchesRegex("[a-z0-9]{10}"));
+    seen.insert(suffix);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
 }
 
 TEST_F(DailyProviderTest, LongRoomNamesAreAccepted) {
@@ -259,18 +272,20 @@ TEST_F(DailyProviderTest, PastEndTimeIsInvalidArgumentWithDailysText) {
   EXPECT_EQ(fake_.request_count(), 1u);  // 400 is never retried.
 }
 
-TEST_F(DailyProviderTest, WrongKeyIsUnauthenticatedAndNeverEchoed) {
+TEST_F(DailyProviderTest, WrongKeyIsTheServicesKeyRefusedAndNeverEchoed) {
   const std::string wrong = "dly_WRONG_key_555";
   auto provider = NewProvider(wrong, true);
   EXPECT_THAT(provider->CreateMeeting(Spec(), Within(absl::Seconds(5))),
-              StatusIs(absl::StatusCode::kUnauthenticated,
-                       AllOf(HasSubstr("daily CreateMeeting: HTTP 401"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("daily CreateMeeting: daily refused the "
+                                       "service's API key (HTTP 401"),
                              HasSubstr("authentication-error"),
+                             HasSubstr("check DAILY_API_KEY"),
                              Not(HasSubstr(wrong)), Not(HasSubstr(kApiKey)))));
   EXPECT_THAT(
       provider->StartRecording({"id", "room"}, "cloud", kInstanceId,
                                Within(absl::Seconds(5))),
-      StatusIs(absl::StatusCode::kUnauthenticated, Not(HasSubstr(wrong))));
+      StatusIs(absl::StatusCode::kFailedPrecondition, Not(HasSubstr(wrong))));
 }
 
 TEST_F(DailyProviderTest, CreateRetriedAfterALostAnswerFindsTheRoom) {
@@ -283,18 +298,38 @@ TEST_F(DailyProviderTest, CreateRetriedAfterALostAnswerFindsTheRoom) {
   EXPECT_EQ(requests[0].target, "/v1/rooms");
   EXPECT_EQ(requests[1].target, "/v1/rooms");
   EXPECT_EQ(requests[2].method, "GET");
-  EXPECT_EQ(requests[2].target, "/v1/rooms/Team-Standup-20250118120000");
+  EXPECT_EQ(requests[2].target,
+            absl::StrCat("/v1/rooms/", requests[0].Json().value("name", "")));
+  EXPECT_EQ(requests[1].Json(), requests[0].Json());  // The same name.
   EXPECT_THAT(fake_.rooms(), SizeIs(1));
   EXPECT_EQ(meeting.provider_meeting_id, fake_.rooms()[0].id);
 }
 
-TEST_F(DailyProviderTest, ANameTakenOnTheFirstAttemptIsAnError) {
+TEST_F(DailyProviderTest, TwoCreatesForOneRoomInOneSecondGetTheirOwnRooms) {
+  // The provider's clock is frozen: both creates happen in the same second.
   MeetingSpec spec = Spec();
   spec.recording_type = v1::RECORDING_TYPE_NONE;
-  MustCreate(spec);
-  EXPECT_THAT(provider_->CreateMeeting(spec, Within(absl::Seconds(5))),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("already exists")));
+  const CreatedMeeting first = MustCreate(spec);
+  const CreatedMeeting second = MustCreate(spec);
+  EXPECT_THAT(first.room_name, MatchesRegex(kRoomNamePattern));
+  EXPECT_THAT(second.room_name, MatchesRegex(kRoomNamePattern));
+  EXPECT_NE(first.room_name, second.room_name);
+  EXPECT_NE(first.provider_meeting_id, second.provider_meeting_id);
+  EXPECT_THAT(fake_.rooms(), SizeIs(2));
+}
+
+TEST_F(DailyProviderTest, ARetryNeverAdoptsAnotherCallsRoom) {
+  MeetingSpec spec = Spec();
+  spec.recording_type = v1::RECORDING_TYPE_NONE;
+  const CreatedMeeting first = MustCreate(spec);
+  // The second create's first attempt fails before Daily acts on it; its
+  // retry must create its own room, not take the first call's.
+  fake_.AddFault(Fault::Status(500).For("POST", "/rooms"));
+  const CreatedMeeting second = MustCreate(spec);
+  EXPECT_NE(second.room_name, first.room_name);
+  EXPECT_NE(second.provider_meeting_id, first.provider_meeting_id);
+  EXPECT_THAT(fake_.rooms(), SizeIs(2));
+  for (const auto& r : fake_.requests()) EXPECT_NE(r.method, "GET");
 }
 
 TEST_F(DailyProviderTest, TokenFailureDeletesTheRoom) {
@@ -302,7 +337,7 @@ TEST_F(DailyProviderTest, TokenFailureDeletesTheRoom) {
   EXPECT_THAT(provider_->CreateMeeting(Spec(), Within(absl::Seconds(5))),
               StatusIs(absl::StatusCode::kUnavailable,
                        HasSubstr("daily CreateMeeting: HTTP 500")));
-  auto room = fake_.FindRoom("Team-Standup-20250118120000");
+  auto room = fake_.FindRoom(fake_.requests()[0].Json().value("name", ""));
   ASSERT_TRUE(room.has_value());
   EXPECT_TRUE(room->deleted);
   EXPECT_EQ(fake_.requests().back().method, "DELETE");

@@ -261,6 +261,10 @@ HttpClient::Attempt HttpClient::Perform(const HttpRequest& request,
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
 
+  // Never reuse a kept-alive connection for a request that is not safe to
+  // repeat: libcurl silently re-sends on a fresh connection when a reused
+  // one dies before the answer (see the header).
+  curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, request.idempotent ? 0L : 1L);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -453,6 +457,22 @@ absl::StatusOr<HttpResponse> HttpClient::Send(const HttpRequest& request,
 absl::Status HttpClient::ErrorFromResponse(const HttpRequest& request,
                                            const HttpResponse& response) const {
   const std::string text = ProviderErrorText(response.body);
+  if (response.status == 401 || response.status == 403) {
+    // The provider refused the service's own key: a configuration problem
+    // of this server, not the caller's credentials (UNAUTHENTICATED would
+    // read as the caller's bearer token being wrong).
+    absl::Status status(
+        absl::StatusCode::kFailedPrecondition,
+        Redact(absl::StrCat(
+            Prefix(request), options_.provider,
+            " refused the service's API key (HTTP ", response.status,
+            text.empty() ? "" : ": ", text, "); check ",
+            options_.api_key_setting.empty() ? "the provider's API key setting"
+                                             : options_.api_key_setting)));
+    status.SetPayload(kHttpStatusPayload,
+                      absl::Cord(absl::StrCat(response.status)));
+    return status;
+  }
   absl::Status status(
       CodeForHttpStatus(response.status, request.bad_request_code),
       Redact(absl::StrCat(Prefix(request), "HTTP ", response.status,
@@ -486,10 +506,9 @@ absl::StatusCode CodeForHttpStatus(int http_status,
   switch (http_status) {
     case 400:
       return bad_request;
-    case 401:
-      return absl::StatusCode::kUnauthenticated;
+    case 401:  // The provider refused the service's key: its config.
     case 403:
-      return absl::StatusCode::kPermissionDenied;
+      return absl::StatusCode::kFailedPrecondition;
     case 404:
       return absl::StatusCode::kNotFound;
     case 408:  // The provider timed out reading the request: transient.
@@ -586,6 +605,7 @@ absl::StatusOr<std::unique_ptr<HttpClient>> NewProviderClient(
   ASSIGN_OR_RETURN(options.base_url, ValidateBaseUrl(url_setting, base_url));
   options.provider = std::string(provider);
   options.api_key = std::string(api_key);
+  options.api_key_setting = std::string(key_setting);
   return HttpClient::Create(std::move(options));
 }
 

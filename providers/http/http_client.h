@@ -17,6 +17,12 @@
 //   waiting at least Retry-After seconds when the provider sends it.
 // - Connection never established (refused, DNS, connect timeout): always
 //   (nothing was sent).
+// - A non-idempotent request (HttpRequest::idempotent unset) always goes on
+//   a fresh connection: libcurl re-sends a request by itself when a reused
+//   keep-alive connection turns out dead before any answer byte arrives, which
+//   for a POST the provider may already have acted on would be a silent
+//   duplicate. On a fresh connection that case is an error (UNAVAILABLE, the
+//   request not retried) instead.
 // - 5xx, a connection dropped after sending, an attempt timeout shorter
 //   than the deadline: only when HttpRequest::idempotent is set, i.e. the
 //   request is safe to repeat (GET, PUT, DELETE, or a create the provider
@@ -37,8 +43,10 @@
 //                                            (FAILED_PRECONDITION where the
 //                                            provider uses 400 for a state
 //                                            problem, e.g. Daily recordings)
-//   401                                      UNAUTHENTICATED
-//   403                                      PERMISSION_DENIED
+//   401, 403 (the provider refused the       FAILED_PRECONDITION
+//     service's own API key; never           "<provider> refused the service's
+//     UNAUTHENTICATED, which is the          API key (HTTP 401: ...); check
+//     caller's token)                        <api_key_setting>"
 //   404                                      NOT_FOUND
 //   408                                      UNAVAILABLE (retryable)
 //   409                                      ABORTED
@@ -96,6 +104,9 @@ struct HttpClientOptions {
   std::string base_url;
   // Sent as "Authorization: Bearer <api_key>". Secret.
   std::string api_key;
+  // The setting the key comes from (e.g. "DAILY_API_KEY"), named when the
+  // provider refuses the key. Not secret.
+  std::string api_key_setting;
   RetryPolicy retry;
   // Caps each attempt when the deadline is further away (Reflector uses
   // 10 s) and bounds calls without a deadline.

@@ -100,6 +100,7 @@ class HttpClientTest : public ::testing::Test {
     options.provider = "acme";
     options.base_url = base_url;
     options.api_key = kKey;
+    options.api_key_setting = "ACME_API_KEY";
     options.retry.max_attempts = max_attempts;
     options.retry.initial_backoff = absl::Milliseconds(10);
     options.retry.max_backoff = absl::Milliseconds(40);
@@ -185,8 +186,8 @@ TEST_F(HttpClientTest, MapsHttpStatusesPerTheTable) {
   };
   const Case kCases[] = {
       {400, absl::StatusCode::kInvalidArgument},
-      {401, absl::StatusCode::kUnauthenticated},
-      {403, absl::StatusCode::kPermissionDenied},
+      {401, absl::StatusCode::kFailedPrecondition},
+      {403, absl::StatusCode::kFailedPrecondition},
       {404, absl::StatusCode::kNotFound},
       {409, absl::StatusCode::kAborted},
       {412, absl::StatusCode::kFailedPrecondition},
@@ -332,6 +333,53 @@ TEST_F(HttpClientTest, DroppedConnectionIsUnavailableAndRetriedOnlyWhenSafe) {
   EXPECT_EQ(response->attempts, 3);
 }
 
+TEST_F(HttpClientTest, NonIdempotentRequestIsNeverResentOnAReusedConnection) {
+  // A kept-alive connection to the provider first.
+  ASSERT_THAT(client_->Send(Get("/ok"), In(absl::Seconds(5))), IsOk());
+  // The provider acts on the POST, then the connection dies before a byte
+  // of answer: libcurl, seeing a reused connection die, would re-send.
+  server_.AddFault(Fault::HangUp().For("POST", "/echo").AfterHandling());
+  HttpRequest create;
+  create.operation = "Create";
+  create.method = "POST";
+  create.path = "/echo";
+  create.json_body = nlohmann::json{{"n", 1}};
+  EXPECT_THAT(client_->Send(create, In(absl::Seconds(5))),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr("acme Create: connection failed")));
+  int posts = 0;
+  for (const auto& r : server_.requests()) posts += r.method == "POST";
+  EXPECT_EQ(posts, 1);
+
+  // Idempotent requests keep reusing connections.
+  server_.ClearRequests();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_THAT(client_->Send(Get("/ok"), In(absl::Seconds(5))), IsOk());
+  }
+  auto recorded = server_.requests();
+  ASSERT_EQ(recorded.size(), 3u);
+  EXPECT_EQ(recorded[1].remote_port, recorded[0].remote_port);
+  EXPECT_EQ(recorded[2].remote_port, recorded[0].remote_port);
+}
+
+TEST_F(HttpClientTest, RefusedApiKeyIsFailedPreconditionNamingTheSetting) {
+  for (int http : {401, 403}) {
+    auto result = client_->Send(Get(absl::StrCat("/status/", http)),
+                                In(absl::Seconds(5)));
+    EXPECT_THAT(
+        result,
+        StatusIs(absl::StatusCode::kFailedPrecondition,
+                 AllOf(HasSubstr(absl::StrCat(
+                           "acme Probe: acme refused the service's API key "
+                           "(HTTP ",
+                           http,
+                           ": invalid-request-error: the provider's "
+                           "own words); check ACME_API_KEY")),
+                       Not(HasSubstr(kKey)))));
+  }
+  EXPECT_EQ(server_.request_count(), 2u);  // Never retried.
+}
+
 TEST_F(HttpClientTest, ConnectionRefusedIsRetriedThenUnavailable) {
   // A port that was just free: bind a server, note its port, stop it.
   int port = 0;
@@ -369,7 +417,7 @@ TEST_F(HttpClientTest, OversizedResponseIsInternal) {
 
 TEST_F(HttpClientTest, ApiKeyNeverAppearsInErrors) {
   auto result = client_->Send(Get("/echo-auth"), In(absl::Seconds(5)));
-  EXPECT_THAT(result, StatusIs(absl::StatusCode::kUnauthenticated,
+  EXPECT_THAT(result, StatusIs(absl::StatusCode::kFailedPrecondition,
                                AllOf(HasSubstr("bad key: Bearer [redacted]"),
                                      Not(HasSubstr(kKey)))));
   EXPECT_THAT(result.status().ToString(), Not(HasSubstr(kKey)));
@@ -421,6 +469,8 @@ TEST(CodeForHttpStatusTest, CoversTheTable) {
   EXPECT_EQ(CodeForHttpStatus(400), C::kInvalidArgument);
   EXPECT_EQ(CodeForHttpStatus(400, C::kFailedPrecondition),
             C::kFailedPrecondition);
+  EXPECT_EQ(CodeForHttpStatus(401), C::kFailedPrecondition);
+  EXPECT_EQ(CodeForHttpStatus(403), C::kFailedPrecondition);
   EXPECT_EQ(CodeForHttpStatus(408), C::kUnavailable);
   EXPECT_EQ(CodeForHttpStatus(429), C::kUnavailable);
   EXPECT_EQ(CodeForHttpStatus(500), C::kUnavailable);

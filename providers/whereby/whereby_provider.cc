@@ -15,6 +15,11 @@
 namespace videoplatform::providers {
 namespace {
 
+// /insights/room-sessions paging: the API's largest page, and how many
+// pages one GetRoomSessions reads at most (5000 sessions).
+constexpr int kSessionsPageSize = 100;
+constexpr int kMaxSessionPages = 50;
+
 using json = nlohmann::json;
 
 Capabilities WherebyCapabilities() {
@@ -167,16 +172,44 @@ class WherebyProvider final : public VideoPlatform {
     http::HttpRequest request;
     request.operation = "GetRoomSessions";
     request.path = "/insights/room-sessions";
-    request.query = {{"roomName", meeting.room_name}};
     request.idempotent = true;
-    ASSIGN_OR_RETURN(http::HttpResponse response,
-                     http_->Send(request, context.deadline));
-    ASSIGN_OR_RETURN(json answer, http_->ParseJson(request, response));
+    std::vector<RoomSession> sessions;
+    std::optional<std::string> cursor;
+    for (int page = 1;; ++page) {
+      // The largest page the API allows (its default is 10).
+      request.query = {{"roomName", meeting.room_name},
+                       {"limit", absl::StrCat(kSessionsPageSize)}};
+      if (cursor.has_value()) request.query.emplace_back("cursor", *cursor);
+      ASSIGN_OR_RETURN(http::HttpResponse response,
+                       http_->Send(request, context.deadline));
+      ASSIGN_OR_RETURN(json answer, http_->ParseJson(request, response));
+      RETURN_IF_ERROR(AppendSessions(request, answer, meeting, &sessions));
+      const json next = answer.value("cursor", json());
+      if (next.is_null()) return sessions;
+      if (!next.is_string() || next.get<std::string>().empty()) {
+        return http_->MalformedResponse(request, "cursor is not a string");
+      }
+      if (cursor.has_value() && *cursor == next.get<std::string>()) {
+        return http_->MalformedResponse(request, "the cursor did not advance");
+      }
+      if (page >= kMaxSessionPages) {
+        return absl::OutOfRangeError(
+            absl::StrCat("whereby GetRoomSessions: the room has more than ",
+                         kMaxSessionPages, " pages of ", kSessionsPageSize,
+                         " sessions; not reading further"));
+      }
+      cursor = next.get<std::string>();
+    }
+  }
+
+  // Appends the sessions of one /insights/room-sessions page.
+  absl::Status AppendSessions(const http::HttpRequest& request,
+                              const json& answer, const MeetingRef& meeting,
+                              std::vector<RoomSession>* sessions) {
     auto results = answer.find("results");
     if (results == answer.end() || !results->is_array()) {
       return http_->MalformedResponse(request, "no results array");
     }
-    std::vector<RoomSession> sessions;
     for (const json& item : *results) {
       if (!item.is_object()) {
         return http_->MalformedResponse(request, "a result is not an object");
@@ -199,9 +232,9 @@ class WherebyProvider final : public VideoPlatform {
         if (!end) return http_->MalformedResponse(request, "bad endedAt");
         session.end_time = *end;
       }
-      sessions.push_back(std::move(session));
+      sessions->push_back(std::move(session));
     }
-    return sessions;
+    return absl::OkStatus();
   }
 
   absl::Status DeleteRoom(const MeetingRef& meeting,

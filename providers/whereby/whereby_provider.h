@@ -23,8 +23,10 @@
 //   startTrigger} only for cloud recording with a bucket configured. Not
 //   retried after a 5xx or a dropped connection (Whereby would create a
 //   second meeting); retried after 429 and failed connects.
-// - GetRoomSessions: GET /insights/room-sessions?roomName=<room name> (first
-//   page; sessions carry no participants).
+// - GetRoomSessions: GET /insights/room-sessions?roomName=<room name>&
+//   limit=100, following `cursor` until it is null, at most 50 pages
+//   (OUT_OF_RANGE beyond; INTERNAL when a cursor does not advance). Sessions
+//   carry no participants.
 // - DeleteRoom: DELETE /meetings/{meetingId}; 204, and 404 counts as done.
 // - UploadLogo: PUT /rooms/{room name without "/"}/theme/logo, multipart
 //   file field "image".

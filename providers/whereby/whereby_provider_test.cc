@@ -54,10 +54,11 @@ class WherebyProviderTest : public ::testing::Test {
   void TearDown() override { provider_.reset(); }
 
   std::unique_ptr<VideoPlatform> NewProvider(const std::string& key,
-                                             bool with_bucket) {
+                                             bool with_bucket,
+                                             const std::string& url = "") {
     WherebyOptions options;
     options.api_key = key;
-    options.api_url = fake_.base_url();
+    options.api_url = url.empty() ? fake_.base_url() : url;
     options.webhook_secrets = {"whsec_current"};
     if (with_bucket) {
       options.s3 = WherebyS3Destination{"reflector-recordings", "AKIAEXAMPLE",
@@ -215,22 +216,24 @@ TEST_F(WherebyProviderTest, PastEndDateIsInvalidArgumentWithWherebysText) {
                      HasSubstr("\"endDate\" must be greater than"))));
 }
 
-TEST_F(WherebyProviderTest, WrongKeyIsUnauthenticatedAndNeverEchoed) {
+TEST_F(WherebyProviderTest, WrongKeyIsTheServicesKeyRefusedAndNeverEchoed) {
   const std::string wrong_key = "wb_live_WRONG_key_777";
   auto provider = NewProvider(wrong_key, true);
   auto result = provider->CreateMeeting(Spec(), Within(absl::Seconds(5)));
   EXPECT_THAT(
       result,
-      StatusIs(absl::StatusCode::kUnauthenticated,
-               AllOf(HasSubstr("whereby CreateMeeting"), HasSubstr("HTTP 401"),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               AllOf(HasSubstr("whereby CreateMeeting: whereby refused the "
+                               "service's API key (HTTP 401"),
+                     HasSubstr("check WHEREBY_API_KEY"),
                      Not(HasSubstr(wrong_key)), Not(HasSubstr(kApiKey)))));
   auto sessions =
       provider->GetRoomSessions({"1", "/x"}, Within(absl::Seconds(5)));
-  EXPECT_THAT(sessions, StatusIs(absl::StatusCode::kUnauthenticated,
+  EXPECT_THAT(sessions, StatusIs(absl::StatusCode::kFailedPrecondition,
                                  Not(HasSubstr(wrong_key))));
-  EXPECT_THAT(
-      provider->DeleteRoom({"1", "/x"}, Within(absl::Seconds(5))),
-      StatusIs(absl::StatusCode::kUnauthenticated, Not(HasSubstr(wrong_key))));
+  EXPECT_THAT(provider->DeleteRoom({"1", "/x"}, Within(absl::Seconds(5))),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       Not(HasSubstr(wrong_key))));
 }
 
 TEST_F(WherebyProviderTest, GetRoomSessionsQueriesByRoomName) {
@@ -249,7 +252,7 @@ TEST_F(WherebyProviderTest, GetRoomSessionsQueriesByRoomName) {
   EXPECT_EQ(requests[0].method, "GET");
   EXPECT_EQ(requests[0].target,
             absl::StrCat("/v1/insights/room-sessions?roomName=%2F",
-                         meeting.room_name.substr(1)));
+                         meeting.room_name.substr(1), "&limit=100"));
   EXPECT_EQ(requests[0].Header("authorization"),
             absl::StrCat("Bearer ", kApiKey));
   ASSERT_THAT(*sessions, SizeIs(2));
@@ -259,6 +262,63 @@ TEST_F(WherebyProviderTest, GetRoomSessionsQueriesByRoomName) {
   EXPECT_EQ((*sessions)[0].end_time, t0 + absl::Minutes(30));
   EXPECT_EQ((*sessions)[1].session_id, "s-2");
   EXPECT_EQ((*sessions)[1].end_time, absl::InfiniteFuture());
+}
+
+TEST_F(WherebyProviderTest, GetRoomSessionsReturnsMoreThanTheDefaultPage) {
+  // Whereby's default page is 10 sessions.
+  const absl::Time t0 = absl::FromUnixSeconds(1737201600);
+  for (int i = 0; i < 12; ++i) {
+    fake_.AddRoomSession("/busy", absl::StrCat("s-", i), t0 + absl::Hours(i));
+  }
+  auto sessions =
+      provider_->GetRoomSessions({"1", "/busy"}, Within(absl::Seconds(5)));
+  ASSERT_THAT(sessions, IsOk());
+  ASSERT_THAT(*sessions, SizeIs(12));
+  EXPECT_EQ((*sessions)[11].session_id, "s-11");
+}
+
+TEST_F(WherebyProviderTest, GetRoomSessionsFollowsTheCursorThroughEveryPage) {
+  WherebyFakeOptions options = FakeOptions();
+  options.max_page_size = 5;
+  WherebyFake paged(options);
+  ASSERT_THAT(paged.Start(), IsOk());
+  const absl::Time t0 = absl::FromUnixSeconds(1737201600);
+  for (int i = 0; i < 12; ++i) {
+    paged.AddRoomSession("/busy", absl::StrCat("s-", i), t0 + absl::Hours(i));
+  }
+  auto provider = NewProvider(kApiKey, true, paged.base_url());
+  auto sessions =
+      provider->GetRoomSessions({"1", "/busy"}, Within(absl::Seconds(5)));
+  ASSERT_THAT(sessions, IsOk());
+  ASSERT_THAT(*sessions, SizeIs(12));
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_EQ((*sessions)[i].session_id, absl::StrCat("s-", i));
+  }
+  auto requests = paged.requests();
+  ASSERT_THAT(requests, SizeIs(3));
+  EXPECT_EQ(requests[0].query.count("cursor"), 0u);
+  EXPECT_EQ(requests[1].query.find("cursor")->second, "c5");
+  EXPECT_EQ(requests[2].query.find("cursor")->second, "c10");
+  provider.reset();
+}
+
+TEST_F(WherebyProviderTest, GetRoomSessionsStopsAfterFiftyPages) {
+  WherebyFakeOptions options = FakeOptions();
+  options.max_page_size = 1;
+  WherebyFake paged(options);
+  ASSERT_THAT(paged.Start(), IsOk());
+  const absl::Time t0 = absl::FromUnixSeconds(1737201600);
+  for (int i = 0; i < 51; ++i) {
+    paged.AddRoomSession("/huge", absl::StrCat("s-", i), t0 + absl::Hours(i));
+  }
+  auto provider = NewProvider(kApiKey, true, paged.base_url());
+  EXPECT_THAT(
+      provider->GetRoomSessions({"1", "/huge"}, Within(absl::Seconds(10))),
+      StatusIs(absl::StatusCode::kOutOfRange,
+               AllOf(HasSubstr("whereby GetRoomSessions"),
+                     HasSubstr("more than 50 pages"))));
+  EXPECT_EQ(paged.request_count(), 50u);
+  provider.reset();
 }
 
 TEST_F(WherebyProviderTest, GetRoomSessionsOfAnUnknownRoomIsNotFound) {

@@ -163,6 +163,33 @@ TEST_F(ProvidersEndToEndTest, ProviderOutageIsUnavailableAndStoresNothing) {
   EXPECT_THAT(listed.meetings(), SizeIs(0));
 }
 
+TEST_F(ProvidersEndToEndTest, RefusedProviderKeyIsNotTheCallersAuthFailure) {
+  // Daily expects another key than the one the service was given.
+  fakes::DailyFake rotated({.api_key = "daily-rotated-key"});
+  ASSERT_TRUE(rotated.Start().ok());
+  auto server =
+      ServerProcess::Start({.env = {{"DAILY_MIGRATION_ENABLED", "true"},
+                                    {"DEFAULT_VIDEO_PLATFORM", "daily"},
+                                    {"DAILY_API_KEY", "daily-stale-key"},
+                                    {"DAILY_API_URL", rotated.base_url()}}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  RpcClient client((*server)->Channel());
+  v1::CreateMeetingRequest request;
+  request.mutable_room()->set_room_id("room-1");
+  request.mutable_room()->set_room_name("Standup");
+  v1::CreateMeetingResponse response;
+  const grpc::Status status =
+      client.Call(&Stub::CreateMeeting, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("daily refused the service's API key (HTTP 401"));
+  EXPECT_THAT(status.error_message(), HasSubstr("check DAILY_API_KEY"));
+  EXPECT_THAT(status.error_message(),
+              ::testing::Not(HasSubstr("daily-stale-key")));
+  EXPECT_THAT(status.error_message(),
+              ::testing::Not(HasSubstr("daily-rotated-key")));
+}
+
 TEST_F(ProvidersEndToEndTest, SlowProviderEndsAtTheCallersDeadline) {
   daily_.AddFault(fakes::Fault::Slow(absl::Seconds(10)).For("POST", "/rooms"));
   v1::CreateMeetingRequest request;

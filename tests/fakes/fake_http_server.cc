@@ -1,6 +1,14 @@
 #include "tests/fakes/fake_http_server.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <utility>
 
@@ -9,7 +17,20 @@
 #include "absl/strings/str_cat.h"
 
 namespace videoplatform::fakes {
-namespace {}  // namespace
+namespace {
+
+// The port of a socket address (IPv4 or IPv6), -1 for anything else.
+int PortOf(const sockaddr_storage& addr) {
+  if (addr.ss_family == AF_INET) {
+    return ntohs(reinterpret_cast<const sockaddr_in&>(addr).sin_port);
+  }
+  if (addr.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6&>(addr).sin6_port);
+  }
+  return -1;
+}
+
+}  // namespace
 
 nlohmann::json RecordedRequest::Json() const {
   return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -58,6 +79,13 @@ Fault Fault::DropConnection(int times) {
   return fault;
 }
 
+Fault Fault::HangUp(int times) {
+  Fault fault;
+  fault.kind = Kind::kHangUp;
+  fault.times = times;
+  return fault;
+}
+
 Fault& Fault::For(std::string only_method, std::string only_path_prefix) {
   method = std::move(only_method);
   path_prefix = std::move(only_path_prefix);
@@ -76,6 +104,10 @@ FakeHttpServer::FakeHttpServer(std::string api_prefix)
   server_.set_keep_alive_max_count(1000);
   server_.set_keep_alive_timeout(1);
   server_.set_tcp_nodelay(true);  // No Nagle/delayed-ACK stalls.
+  // cpp-httplib writes without MSG_NOSIGNAL: writing the answer to a
+  // connection a kHangUp fault shut down must fail with EPIPE, not kill the
+  // test process.
+  signal(SIGPIPE, SIG_IGN);
   server_.new_task_queue = [] { return new httplib::ThreadPool(8); };
   server_.set_exception_handler([this](const httplib::Request&,
                                        httplib::Response& res,
@@ -170,7 +202,12 @@ void FakeHttpServer::Wrap(const std::string& method, const std::string& pattern,
     std::optional<Fault> after;
     if (ApplyFault(req, res, &after)) return;
     handler(req, res);
-    if (after.has_value()) DropConnection(res);
+    if (!after.has_value()) return;
+    if (after->kind == Fault::Kind::kHangUp) {
+      HangUp(req);
+    } else {
+      DropConnection(res);
+    }
   };
   if (method == "GET") {
     server_.Get(full, wrapped);
@@ -212,6 +249,38 @@ void FakeHttpServer::DropConnection(httplib::Response& res) {
                              if (offset == 0) sink.write("{\"partial\":", 11);
                              return false;  // Closes the connection mid-body.
                            });
+}
+
+void FakeHttpServer::HangUp(const httplib::Request& req) {
+  // cpp-httplib does not expose the socket; find it among this process's
+  // descriptors by its local and peer ports.
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) std::abort();
+  bool found = false;
+  while (dirent* entry = readdir(dir)) {
+    char* end = nullptr;
+    const long fd = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0' || fd == dirfd(dir)) continue;
+    struct stat st;
+    if (fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) {
+      continue;
+    }
+    sockaddr_storage local{}, peer{};
+    socklen_t local_len = sizeof(local), peer_len = sizeof(peer);
+    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local),
+                    &local_len) != 0 ||
+        getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer),
+                    &peer_len) != 0) {
+      continue;
+    }
+    if (PortOf(local) == req.local_port && PortOf(peer) == req.remote_port) {
+      shutdown(static_cast<int>(fd), SHUT_RDWR);
+      found = true;
+      break;
+    }
+  }
+  closedir(dir);
+  if (!found) std::abort();  // A fault that silently did nothing lies.
 }
 
 bool FakeHttpServer::ApplyFault(const httplib::Request& req,
@@ -257,6 +326,13 @@ bool FakeHttpServer::ApplyFault(const httplib::Request& req,
       }
       res.status = fault.status == 0 ? 200 : fault.status;
       DropConnection(res);
+      return true;
+    case Fault::Kind::kHangUp:
+      if (fault.after_handling) {
+        *after = fault;
+        return false;
+      }
+      HangUp(req);
       return true;
   }
   return false;

@@ -70,6 +70,10 @@ struct Fault {
     // connection. With `after_handling`, the request is handled first (its
     // effects happen) and only the answer is lost.
     kDropConnection,
+    // Closes the connection without sending a byte of answer, like a server
+    // that closed a kept-alive connection as the request arrived. With
+    // `after_handling`, the request is handled first (its effects happen).
+    kHangUp,
   };
   Kind kind = Kind::kStatus;
   int status = 0;
@@ -88,10 +92,12 @@ struct Fault {
   static Fault Slow(absl::Duration delay, int times = 1);
   static Fault MalformedJson(int times = 1);
   static Fault DropConnection(int times = 1);
+  static Fault HangUp(int times = 1);
   // Restricts the fault to one method and path prefix (relative to the API
   // prefix, e.g. "/meetings").
   Fault& For(std::string only_method, std::string only_path_prefix = "");
-  // For kDropConnection: handle the request, then lose the answer.
+  // For kDropConnection and kHangUp: handle the request, then lose the
+  // answer.
   Fault& AfterHandling();
 };
 
@@ -148,6 +154,9 @@ class FakeHttpServer {
                   std::optional<Fault>* after);
   void Record(const httplib::Request& req);
   static void DropConnection(httplib::Response& res);
+  // Shuts down the socket `req` arrived on (found by its two ports), so the
+  // client reads end-of-stream before any answer byte.
+  static void HangUp(const httplib::Request& req);
   void Wrap(const std::string& method, const std::string& pattern,
             Handler handler);
 

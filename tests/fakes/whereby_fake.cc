@@ -1,9 +1,11 @@
 #include "tests/fakes/whereby_fake.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/common/ids.h"
@@ -318,11 +320,32 @@ void WherebyFake::RoomSessions(const httplib::Request& req,
     return Error(res, 400, "\"roomName\" is required");
   }
   const std::string room_name = req.get_param_value("roomName");
+  int limit = 10;
+  if (req.has_param("limit") &&
+      (!absl::SimpleAtoi(req.get_param_value("limit"), &limit) || limit < 1 ||
+       limit > 100)) {
+    return Error(res, 400, "\"limit\" must be between 1 and 100");
+  }
+  limit = std::min(limit, options_.max_page_size);
+  // Cursors are opaque to clients; here "c<offset>".
+  size_t offset = 0;
+  if (req.has_param("cursor")) {
+    const std::string cursor = req.get_param_value("cursor");
+    if (!absl::StartsWith(cursor, "c") ||
+        !absl::SimpleAtoi(absl::string_view(cursor).substr(1), &offset)) {
+      return Error(res, 400, "\"cursor\" is invalid");
+    }
+  }
   absl::MutexLock lock(&state_mu_);
   auto it = sessions_.find(room_name);
   if (it == sessions_.end()) return Error(res, 404, "Room not found");
+  if (offset > it->second.size())
+    return Error(res, 400, "\"cursor\" is invalid");
   json results = json::array();
-  for (const Session& session : it->second) {
+  const size_t end =
+      std::min(it->second.size(), offset + static_cast<size_t>(limit));
+  for (size_t i = offset; i < end; ++i) {
+    const Session& session = it->second[i];
     results.push_back({{"roomSessionId", session.id},
                        {"roomName", room_name},
                        {"startedAt", FakeIsoTime(session.started)},
@@ -332,7 +355,10 @@ void WherebyFake::RoomSessions(const httplib::Request& req,
                        {"totalParticipantMinutes", 12},
                        {"totalUniqueParticipants", 2}});
   }
-  SendJson(res, 200, {{"cursor", nullptr}, {"results", results}});
+  SendJson(res, 200,
+           {{"cursor", end < it->second.size() ? json(absl::StrCat("c", end))
+                                               : json(nullptr)},
+            {"results", results}});
 }
 
 void WherebyFake::UploadLogo(const httplib::Request& req,

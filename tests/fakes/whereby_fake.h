@@ -16,8 +16,11 @@
 //   startDate, endDate, hostRoomUrl (when asked for)}.
 // - GET /meetings/{id}: 200 or 404. DELETE /meetings/{id}: 204 (again for
 //   an already deleted meeting); 404 for ids it never issued.
-// - GET /insights/room-sessions?roomName=/<name>: 400 without roomName, 404
-//   for a room it never created or seeded, else {cursor: null, results}.
+// - GET /insights/room-sessions?roomName=/<name>[&limit=n][&cursor=c]: 400
+//   without roomName, for a limit outside 1-100 or an unknown cursor; 404
+//   for a room it never created or seeded, else {cursor, results}: `limit`
+//   sessions (default 10, capped at WherebyFakeOptions::max_page_size) in
+//   insertion order and the cursor of the next page, null on the last.
 // - PUT /rooms/{name without '/'}/theme/logo: multipart file field "image"
 //   with an image/* type, else 400; 404 for unknown rooms; 204.
 // Requests are recorded and faults injected by FakeHttpServer. Thread-safe.
@@ -43,6 +46,9 @@ struct WherebyFakeOptions {
   // Room URLs are https://<subdomain>.whereby.com/<room>.
   std::string subdomain = "reflector";
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // Pages of /insights/room-sessions hold at most this many results (the
+  // real API: 100); lower it to make tests page.
+  int max_page_size = 100;
 };
 
 class WherebyFake : public FakeHttpServer {
