@@ -101,8 +101,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->metrics_.Preregister(kServiceName);
   server->metrics_.Preregister("grpc.health.v1.Health");
-  builder.AddListeningPort(options.listen_address,
-                           grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(options.listen_address, options.credentials,
+                           &server->port_);
   if (options.on_webhook_applied) {
     server->service_.set_on_webhook_applied(options.on_webhook_applied);
   }

@@ -3,6 +3,7 @@
 #ifndef VIDEOPLATFORM_SERVER_GRPC_SERVER_H_
 #define VIDEOPLATFORM_SERVER_GRPC_SERVER_H_
 
+#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 
 #include <memory>
@@ -26,6 +27,10 @@ namespace videoplatform::server {
 struct ServerOptions {
   // host:port; port 0 picks a free port (see GrpcServer::port()).
   std::string listen_address = "127.0.0.1:50051";
+  // Transport security of the listening port (server_tls.h); plaintext by
+  // default.
+  std::shared_ptr<grpc::ServerCredentials> credentials =
+      grpc::InsecureServerCredentials();
   // Bearer token every RPC except health must carry; empty for none, which
   // is allowed on loopback addresses only.
   std::string api_token;

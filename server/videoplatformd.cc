@@ -32,6 +32,7 @@
 #include "server/ingest/recording_ingestor.h"
 #include "server/ingest/url_policy.h"
 #include "server/recording_rpcs.h"
+#include "server/server_tls.h"
 #include "server/startup_flags.h"
 #include "spdlog/spdlog.h"
 #include "storage/event_store.h"
@@ -52,6 +53,11 @@ ABSL_FLAG(int, ingest_workers, 2,
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
           "host:port serving Prometheus metrics on GET /metrics; port 0 "
           "picks a free port; empty turns metrics serving off");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain: serve gRPC over TLS (with --tls_key)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle: require client certificates signed by it (mTLS)");
 ABSL_FLAG(std::string, metrics_port_file, "",
           "if set, the bound metrics port is written to this file");
 
@@ -122,6 +128,11 @@ absl::Status Run(const sigset_t& stop_signals) {
 
   ServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
+  const TlsFiles tls_files = {
+      .cert_path = absl::GetFlag(FLAGS_tls_cert),
+      .key_path = absl::GetFlag(FLAGS_tls_key),
+      .client_ca_path = absl::GetFlag(FLAGS_tls_client_ca)};
+  ASSIGN_OR_RETURN(options.credentials, ServerCredentialsFor(tls_files));
   options.recording_rpcs = &recording_rpcs;
   options.event_log = &event_log;
   // A provider's "recording ready" webhook starts ingestion (idempotent, so
@@ -143,9 +154,12 @@ absl::Status Run(const sigset_t& stop_signals) {
   RETURN_IF_ERROR(queue.Start());
   spdlog::info("ingest: {} worker(s), recordings in {}", queue_options.workers,
                queue.recordings_dir());
-  spdlog::info("videoplatformd serving on port {} (database {}, auth {})",
-               server->port(), db_path,
-               options.api_token.empty() ? "off" : "on");
+  spdlog::info(
+      "videoplatformd serving on port {} (database {}, auth {}, tls {})",
+      server->port(), db_path, options.api_token.empty() ? "off" : "on",
+      !tls_files.enabled()               ? "off"
+      : tls_files.client_ca_path.empty() ? "on"
+                                         : "on, client certificates required");
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file);
       !port_file.empty()) {
     RETURN_IF_ERROR(WritePortFile(port_file, server->port()));
