@@ -66,7 +66,7 @@ absl::StatusOr<std::optional<MeetingState>> FindMeetingLocked(
   }
   ASSIGN_OR_RETURN(
       Statement select,
-      db.Prepare(absl::StrCat(
+      db.PrepareCached(absl::StrCat(
           "SELECT id, num_clients, is_active, participants_time_us, "
           "session_time_us "
           "FROM meetings WHERE platform = ?1 AND ",
@@ -90,8 +90,8 @@ std::string Stale(absl::string_view what) {
 
 absl::StatusOr<int> CountPresent(Database& db, absl::string_view meeting_id) {
   ASSIGN_OR_RETURN(Statement count,
-                   db.Prepare("SELECT COUNT(*) FROM participant_presence "
-                              "WHERE meeting_id = ?1 AND present = 1"));
+                   db.PrepareCached("SELECT COUNT(*) FROM participant_presence "
+                                    "WHERE meeting_id = ?1 AND present = 1"));
   RETURN_IF_ERROR(count.BindText(1, meeting_id));
   ASSIGN_OR_RETURN(const bool row, count.Step());
   if (!row) return absl::InternalError("COUNT(*) returned no row");
@@ -101,8 +101,8 @@ absl::StatusOr<int> CountPresent(Database& db, absl::string_view meeting_id) {
 absl::Status SetNumClients(Database& db, absl::string_view meeting_id,
                            int num_clients) {
   ASSIGN_OR_RETURN(Statement update,
-                   db.Prepare("UPDATE meetings SET num_clients = ?2 "
-                              "WHERE id = ?1"));
+                   db.PrepareCached("UPDATE meetings SET num_clients = ?2 "
+                                    "WHERE id = ?1"));
   RETURN_IF_ERROR(update.BindAll(meeting_id, num_clients));
   return update.Run();
 }
@@ -116,8 +116,8 @@ absl::StatusOr<bool> ApplyAbsoluteCount(Database& db, MeetingState& meeting,
     return false;
   }
   ASSIGN_OR_RETURN(Statement update,
-                   db.Prepare("UPDATE meetings SET num_clients = ?2, "
-                              "participants_time_us = ?3 WHERE id = ?1"));
+                   db.PrepareCached("UPDATE meetings SET num_clients = ?2, "
+                                    "participants_time_us = ?3 WHERE id = ?1"));
   const int count = std::max(num_clients, 0);
   RETURN_IF_ERROR(update.BindAll(meeting.meeting_id, count, time_us));
   RETURN_IF_ERROR(update.Run());
@@ -132,10 +132,11 @@ absl::StatusOr<bool> ApplyAbsoluteCount(Database& db, MeetingState& meeting,
 absl::StatusOr<std::string> ApplyPresence(Database& db, MeetingState& meeting,
                                           absl::string_view participant_id,
                                           bool joined, int64_t time_us) {
-  ASSIGN_OR_RETURN(Statement select,
-                   db.Prepare("SELECT present, event_time_us FROM "
-                              "participant_presence WHERE meeting_id = ?1 "
-                              "AND participant_id = ?2"));
+  ASSIGN_OR_RETURN(
+      Statement select,
+      db.PrepareCached("SELECT present, event_time_us FROM "
+                       "participant_presence WHERE meeting_id = ?1 "
+                       "AND participant_id = ?2"));
   RETURN_IF_ERROR(select.BindAll(meeting.meeting_id, participant_id));
   ASSIGN_OR_RETURN(const bool row, select.Step());
   if (row) {
@@ -154,11 +155,12 @@ absl::StatusOr<std::string> ApplyPresence(Database& db, MeetingState& meeting,
   }
   ASSIGN_OR_RETURN(
       Statement upsert,
-      db.Prepare("INSERT INTO participant_presence "
-                 "(meeting_id, participant_id, present, event_time_us) "
-                 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (meeting_id, "
-                 "participant_id) DO UPDATE SET present = excluded.present, "
-                 "event_time_us = excluded.event_time_us"));
+      db.PrepareCached(
+          "INSERT INTO participant_presence "
+          "(meeting_id, participant_id, present, event_time_us) "
+          "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (meeting_id, "
+          "participant_id) DO UPDATE SET present = excluded.present, "
+          "event_time_us = excluded.event_time_us"));
   RETURN_IF_ERROR(
       upsert.BindAll(meeting.meeting_id, participant_id, present, time_us));
   RETURN_IF_ERROR(upsert.Run());
@@ -176,8 +178,8 @@ absl::StatusOr<bool> ApplySession(Database& db, MeetingState& meeting,
   }
   if (started) {
     ASSIGN_OR_RETURN(Statement update,
-                     db.Prepare("UPDATE meetings SET is_active = 1, "
-                                "session_time_us = ?2 WHERE id = ?1"));
+                     db.PrepareCached("UPDATE meetings SET is_active = 1, "
+                                      "session_time_us = ?2 WHERE id = ?1"));
     RETURN_IF_ERROR(update.BindAll(meeting.meeting_id, time_us));
     RETURN_IF_ERROR(update.Run());
     meeting.is_active = true;
@@ -187,9 +189,10 @@ absl::StatusOr<bool> ApplySession(Database& db, MeetingState& meeting,
   // Everyone present before the end has left.
   ASSIGN_OR_RETURN(
       Statement leave,
-      db.Prepare("UPDATE participant_presence SET present = 0, "
-                 "event_time_us = ?2 WHERE meeting_id = ?1 AND present = 1 "
-                 "AND event_time_us <= ?2"));
+      db.PrepareCached(
+          "UPDATE participant_presence SET present = 0, "
+          "event_time_us = ?2 WHERE meeting_id = ?1 AND present = 1 "
+          "AND event_time_us <= ?2"));
   RETURN_IF_ERROR(leave.BindAll(meeting.meeting_id, time_us));
   RETURN_IF_ERROR(leave.Run());
   ASSIGN_OR_RETURN(const int present, CountPresent(db, meeting.meeting_id));
@@ -201,9 +204,9 @@ absl::StatusOr<bool> ApplySession(Database& db, MeetingState& meeting,
       later_count ? *meeting.participants_time_us : time_us;
   ASSIGN_OR_RETURN(
       Statement update,
-      db.Prepare("UPDATE meetings SET is_active = 0, num_clients = ?2, "
-                 "participants_time_us = ?3, session_time_us = ?4 "
-                 "WHERE id = ?1"));
+      db.PrepareCached("UPDATE meetings SET is_active = 0, num_clients = ?2, "
+                       "participants_time_us = ?3, session_time_us = ?4 "
+                       "WHERE id = ?1"));
   RETURN_IF_ERROR(update.BindAll(meeting.meeting_id, num_clients,
                                  participants_us, time_us));
   RETURN_IF_ERROR(update.Run());
@@ -224,9 +227,9 @@ absl::StatusOr<int64_t> InsertEvent(Database& db, v1::Event event,
   }
   ASSIGN_OR_RETURN(
       Statement insert,
-      db.Prepare("INSERT INTO events (type, platform, meeting_id, "
-                 "create_time_us, event) VALUES (?1, ?2, ?3, ?4, ?5) "
-                 "RETURNING sequence"));
+      db.PrepareCached("INSERT INTO events (type, platform, meeting_id, "
+                       "create_time_us, event) VALUES (?1, ?2, ?3, ?4, ?5) "
+                       "RETURNING sequence"));
   RETURN_IF_ERROR(insert.BindAll(v1::EventType_Name(event.type()),
                                  event.platform(), event.meeting_id(),
                                  absl::ToUnixMicros(now)));
@@ -251,8 +254,9 @@ absl::StatusOr<v1::Event> ParseEvent(int64_t sequence,
 
 absl::StatusOr<std::optional<v1::Event>> ReadEventLocked(Database& db,
                                                          int64_t sequence) {
-  ASSIGN_OR_RETURN(Statement select,
-                   db.Prepare("SELECT event FROM events WHERE sequence = ?1"));
+  ASSIGN_OR_RETURN(
+      Statement select,
+      db.PrepareCached("SELECT event FROM events WHERE sequence = ?1"));
   RETURN_IF_ERROR(select.BindInt64(1, sequence));
   ASSIGN_OR_RETURN(const bool row, select.Step());
   if (!row) return std::optional<v1::Event>();
@@ -282,10 +286,10 @@ WebhookRecord ReadWebhook(const Statement& row) {
 absl::StatusOr<std::optional<WebhookRecord>> GetWebhookLocked(
     Database& db, absl::string_view platform,
     absl::string_view provider_event_id) {
-  ASSIGN_OR_RETURN(Statement select,
-                   db.Prepare(absl::StrCat("SELECT ", kWebhookColumns,
-                                           " FROM webhooks WHERE platform = "
-                                           "?1 AND provider_event_id = ?2")));
+  ASSIGN_OR_RETURN(Statement select, db.PrepareCached(absl::StrCat(
+                                         "SELECT ", kWebhookColumns,
+                                         " FROM webhooks WHERE platform = "
+                                         "?1 AND provider_event_id = ?2")));
   RETURN_IF_ERROR(select.BindAll(platform, provider_event_id));
   ASSIGN_OR_RETURN(const bool row, select.Step());
   if (!row) return std::optional<WebhookRecord>();
@@ -297,7 +301,7 @@ absl::Status InsertWebhook(Database& db, const WebhookInput& input,
                            absl::string_view detail,
                            absl::string_view meeting_id, int64_t sequence) {
   ASSIGN_OR_RETURN(Statement insert,
-                   db.Prepare(absl::StrCat(
+                   db.PrepareCached(absl::StrCat(
                        "INSERT INTO webhooks (", kWebhookColumns,
                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")));
   // BindAll binds from parameter 1; the NULL-able ones are set after it.
@@ -466,9 +470,9 @@ absl::StatusOr<std::vector<v1::Event>> EventStore::ReadEvents(
   }
   absl::MutexLock lock(&db_.mutex());
   ASSIGN_OR_RETURN(Statement select,
-                   db_.Prepare("SELECT sequence, event FROM events "
-                               "WHERE sequence > ?1 ORDER BY sequence "
-                               "LIMIT ?2"));
+                   db_.PrepareCached("SELECT sequence, event FROM events "
+                                     "WHERE sequence > ?1 ORDER BY sequence "
+                                     "LIMIT ?2"));
   RETURN_IF_ERROR(select.BindAll(after_sequence, limit));
   std::vector<v1::Event> events;
   while (true) {
@@ -485,7 +489,7 @@ absl::StatusOr<int64_t> EventStore::LastSequence() {
   absl::MutexLock lock(&db_.mutex());
   ASSIGN_OR_RETURN(
       Statement select,
-      db_.Prepare("SELECT COALESCE(MAX(sequence), 0) FROM events"));
+      db_.PrepareCached("SELECT COALESCE(MAX(sequence), 0) FROM events"));
   ASSIGN_OR_RETURN(const bool row, select.Step());
   if (!row) return absl::InternalError("MAX(sequence) returned no row");
   return select.ColumnInt64(0);

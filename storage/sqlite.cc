@@ -80,6 +80,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
 }
 
 Database::~Database() {
+  for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
   // close_v2 defers the close if a Statement still exists (a bug), instead
   // of leaking the connection.
   sqlite3_close_v2(db_);
@@ -119,6 +120,21 @@ absl::StatusOr<Statement> Database::Prepare(absl::string_view sql) {
   return statement;
 }
 
+absl::StatusOr<Statement> Database::PrepareCached(absl::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it == cache_.end()) {
+    absl::StatusOr<Statement> fresh = Prepare(sql);
+    if (!fresh.ok()) return fresh.status();
+    it = cache_.emplace(std::string(sql), CachedStatement{}).first;
+    // The cache takes ownership of the compiled statement.
+    it->second.stmt = std::exchange(fresh->stmt_, nullptr);
+  } else if (it->second.in_use) {
+    return Prepare(sql);
+  }
+  it->second.in_use = true;
+  return Statement(this, it->second.stmt, &it->second.in_use);
+}
+
 int64_t Database::Changes() const { return sqlite3_changes64(db_); }
 
 absl::Status Database::SetBusyTimeout(absl::Duration timeout) {
@@ -134,18 +150,34 @@ bool Database::InTransaction() const {
 // --- Statement ---
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+    : db_(other.db_),
+      stmt_(std::exchange(other.stmt_, nullptr)),
+      cached_in_use_(std::exchange(other.cached_in_use_, nullptr)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    Release();
     db_ = other.db_;
     stmt_ = std::exchange(other.stmt_, nullptr);
+    cached_in_use_ = std::exchange(other.cached_in_use_, nullptr);
   }
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() { Release(); }
+
+void Statement::Release() {
+  if (cached_in_use_ != nullptr) {
+    // Back to the cache, ready to run again and holding no read snapshot.
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    *cached_in_use_ = false;
+    cached_in_use_ = nullptr;
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+  stmt_ = nullptr;
+}
 
 absl::Status Statement::BindInt64(int index, int64_t value) {
   const int rc = sqlite3_bind_int64(stmt_, index, value);

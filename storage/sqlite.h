@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -60,6 +61,16 @@ class Database {
   absl::Status Exec(absl::string_view sql);
   // Compiles one statement.
   absl::StatusOr<Statement> Prepare(absl::string_view sql);
+  // As Prepare(), but compiles `sql` once per connection: the statement is
+  // kept in this connection's cache, and the returned Statement resets it
+  // and clears its bindings on destruction instead of finalizing it. When
+  // the cached statement for `sql` is in use (the same SQL twice at once),
+  // a fresh, uncached statement is returned. For the hot paths' fixed SQL;
+  // do not use it for SQL built from unbounded inputs (the cache keeps one
+  // entry per distinct text for the connection's life).
+  absl::StatusOr<Statement> PrepareCached(absl::string_view sql);
+  // Statements in the cache (for tests).
+  size_t cached_statements() const { return cache_.size(); }
 
   // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
   int64_t Changes() const;
@@ -76,9 +87,16 @@ class Database {
   // The status for `rc`, with this connection's current error message.
   absl::Status Error(int rc) const;
 
+  struct CachedStatement {
+    sqlite3_stmt* stmt = nullptr;  // Owned; finalized in ~Database.
+    bool in_use = false;           // A Statement refers to it.
+  };
+
   sqlite3* db_;  // Owned; closed in the destructor.
   const std::string path_;
   absl::Mutex mu_;
+  // Guarded by mu_ like the connection itself (see the file comment).
+  std::unordered_map<std::string, CachedStatement> cache_;
 };
 
 // A prepared statement. Parameters are numbered from 1, result columns
@@ -118,12 +136,20 @@ class Statement {
 
  private:
   friend class Database;
-  Statement(Database* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Database* db, sqlite3_stmt* stmt, bool* cached_in_use = nullptr)
+      : db_(db), stmt_(stmt), cached_in_use_(cached_in_use) {}
   template <typename T>
   absl::Status BindOne(int index, const T& value);
+  // Finalizes stmt_, or hands it back to the connection's cache.
+  void Release();
 
-  Database* db_;        // Not owned.
-  sqlite3_stmt* stmt_;  // Owned; null after a move.
+  Database* db_;  // Not owned.
+  // Owned (finalized on destruction) unless cached_in_use_ is set; null
+  // after a move.
+  sqlite3_stmt* stmt_;
+  // For a statement of the connection's cache: its in-use flag, cleared
+  // (after a reset) on destruction; the cache owns stmt_.
+  bool* cached_in_use_;
 };
 
 // BEGIN IMMEDIATE on construction (through Begin()); ROLLBACK in the

@@ -207,6 +207,66 @@ TEST(StatementTest, BindOutOfRangeFails) {
               StatusIs(absl::StatusCode::kInternal, HasSubstr("range")));
 }
 
+TEST(StatementTest, PrepareCachedCompilesOnceAndResetsBetweenUses) {
+  std::unique_ptr<Database> db = OpenOrDie(":memory:");
+  ASSERT_NE(db, nullptr);
+  ASSERT_THAT(db->Exec("CREATE TABLE t (v INTEGER)"), IsOk());
+  for (int i = 1; i <= 3; ++i) {
+    absl::StatusOr<Statement> insert =
+        db->PrepareCached("INSERT INTO t (v) VALUES (?1)");
+    ASSERT_THAT(insert, IsOk());
+    ASSERT_THAT(insert->BindInt64(1, i), IsOk());
+    ASSERT_THAT(insert->Run(), IsOk());
+  }
+  EXPECT_EQ(db->cached_statements(), 1u);
+  // A statement left after its first row is reset when handed back, so the
+  // next use starts over (and leaves no read transaction open).
+  for (int round = 0; round < 2; ++round) {
+    absl::StatusOr<Statement> select =
+        db->PrepareCached("SELECT v FROM t ORDER BY v");
+    ASSERT_THAT(select, IsOk());
+    absl::StatusOr<bool> row = select->Step();
+    ASSERT_THAT(row, IsOk());
+    ASSERT_TRUE(*row);
+    EXPECT_EQ(select->ColumnInt64(0), 1);
+  }
+  EXPECT_FALSE(db->InTransaction());
+  EXPECT_EQ(db->cached_statements(), 2u);
+  // Bindings do not carry over to the next use: an unbound parameter is NULL.
+  absl::StatusOr<Statement> unbound = db->PrepareCached("SELECT ?1 IS NULL");
+  ASSERT_THAT(unbound, IsOk());
+  ASSERT_THAT(unbound->BindInt64(1, 7), IsOk());
+  *unbound = *db->PrepareCached("SELECT 0");  // Hands the first one back.
+  absl::StatusOr<Statement> again = db->PrepareCached("SELECT ?1 IS NULL");
+  ASSERT_THAT(again, IsOk());
+  ASSERT_THAT(again->Step(), IsOk());
+  EXPECT_TRUE(again->ColumnBool(0));
+}
+
+TEST(StatementTest, PrepareCachedTwiceAtOnceGivesIndependentStatements) {
+  std::unique_ptr<Database> db = OpenOrDie(":memory:");
+  ASSERT_NE(db, nullptr);
+  absl::StatusOr<Statement> first = db->PrepareCached("SELECT ?1");
+  absl::StatusOr<Statement> second = db->PrepareCached("SELECT ?1");
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(second, IsOk());
+  ASSERT_THAT(first->BindInt64(1, 1), IsOk());
+  ASSERT_THAT(second->BindInt64(1, 2), IsOk());
+  ASSERT_THAT(first->Step(), IsOk());
+  ASSERT_THAT(second->Step(), IsOk());
+  EXPECT_EQ(first->ColumnInt64(0), 1);
+  EXPECT_EQ(second->ColumnInt64(0), 2);
+  EXPECT_EQ(db->cached_statements(), 1u);
+}
+
+TEST(StatementTest, PrepareCachedReportsSqlErrorsAndCachesNothing) {
+  std::unique_ptr<Database> db = OpenOrDie(":memory:");
+  ASSERT_NE(db, nullptr);
+  EXPECT_THAT(db->PrepareCached("SELEC 1"),
+              StatusIs(absl::StatusCode::kInternal, HasSubstr("syntax")));
+  EXPECT_EQ(db->cached_statements(), 0u);
+}
+
 TEST(StatementTest, MovedStatementStillWorks) {
   std::unique_ptr<Database> db = OpenOrDie(":memory:");
   ASSERT_NE(db, nullptr);

@@ -109,9 +109,9 @@ absl::StatusOr<MeetingRecord> ReadMeeting(const Statement& row) {
 
 absl::StatusOr<std::optional<MeetingRecord>> QueryOneMeeting(
     Database& db, absl::string_view where, absl::string_view arg) {
-  ASSIGN_OR_RETURN(Statement statement,
-                   db.Prepare(absl::StrCat("SELECT ", kMeetingColumns,
-                                           " FROM meetings WHERE ", where)));
+  ASSIGN_OR_RETURN(Statement statement, db.PrepareCached(absl::StrCat(
+                                            "SELECT ", kMeetingColumns,
+                                            " FROM meetings WHERE ", where)));
   RETURN_IF_ERROR(statement.BindText(1, arg));
   ASSIGN_OR_RETURN(const bool row, statement.Step());
   if (!row) return std::optional<MeetingRecord>();
@@ -131,10 +131,11 @@ absl::StatusOr<MeetingRecord> GetMeetingLocked(Database& db,
 }
 
 absl::StatusOr<GlobalFlags> ReadFlags(Database& db) {
-  ASSIGN_OR_RETURN(Statement statement,
-                   db.Prepare("SELECT daily_migration_enabled, "
-                              "default_platform, update_time_us, updated_by "
-                              "FROM global_flags WHERE id = 1"));
+  ASSIGN_OR_RETURN(
+      Statement statement,
+      db.PrepareCached("SELECT daily_migration_enabled, "
+                       "default_platform, update_time_us, updated_by "
+                       "FROM global_flags WHERE id = 1"));
   ASSIGN_OR_RETURN(const bool row, statement.Step());
   if (!row) return absl::InternalError("the global_flags row is missing");
   GlobalFlags flags;
@@ -248,11 +249,11 @@ absl::StatusOr<GlobalFlags> Store::UpdateFlags(
   ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(*db_));
   ASSIGN_OR_RETURN(
       Statement update,
-      db_->Prepare("UPDATE global_flags SET "
-                   "daily_migration_enabled = "
-                   "COALESCE(?1, daily_migration_enabled), "
-                   "default_platform = COALESCE(?2, default_platform), "
-                   "update_time_us = ?3, updated_by = ?4 WHERE id = 1"));
+      db_->PrepareCached("UPDATE global_flags SET "
+                         "daily_migration_enabled = "
+                         "COALESCE(?1, daily_migration_enabled), "
+                         "default_platform = COALESCE(?2, default_platform), "
+                         "update_time_us = ?3, updated_by = ?4 WHERE id = 1"));
   RETURN_IF_ERROR(daily_migration_enabled.has_value()
                       ? update.BindBool(1, *daily_migration_enabled)
                       : update.BindNull(1));
@@ -280,12 +281,13 @@ absl::StatusOr<RoomPlatform> Store::SetRoomPlatform(
   absl::MutexLock lock(&db_->mutex());
   ASSIGN_OR_RETURN(
       Statement upsert,
-      db_->Prepare("INSERT INTO room_platforms "
-                   "(room_id, platform, updated_by, update_time_us) "
-                   "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (room_id) DO UPDATE "
-                   "SET platform = excluded.platform, "
-                   "updated_by = excluded.updated_by, "
-                   "update_time_us = excluded.update_time_us"));
+      db_->PrepareCached(
+          "INSERT INTO room_platforms "
+          "(room_id, platform, updated_by, update_time_us) "
+          "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (room_id) DO UPDATE "
+          "SET platform = excluded.platform, "
+          "updated_by = excluded.updated_by, "
+          "update_time_us = excluded.update_time_us"));
   RETURN_IF_ERROR(upsert.BindAll(room_id, platform, updated_by, ToMicros(now)));
   RETURN_IF_ERROR(upsert.Run());
   return RoomPlatform{std::string(room_id), std::string(platform),
@@ -296,7 +298,7 @@ absl::StatusOr<bool> Store::ClearRoomPlatform(absl::string_view room_id) {
   absl::MutexLock lock(&db_->mutex());
   ASSIGN_OR_RETURN(
       Statement remove,
-      db_->Prepare("DELETE FROM room_platforms WHERE room_id = ?1"));
+      db_->PrepareCached("DELETE FROM room_platforms WHERE room_id = ?1"));
   RETURN_IF_ERROR(remove.BindText(1, room_id));
   RETURN_IF_ERROR(remove.Run());
   return db_->Changes() > 0;
@@ -306,9 +308,9 @@ absl::StatusOr<std::optional<RoomPlatform>> Store::GetRoomPlatform(
     absl::string_view room_id) {
   absl::MutexLock lock(&db_->mutex());
   ASSIGN_OR_RETURN(Statement select,
-                   db_->Prepare("SELECT room_id, platform, updated_by, "
-                                "update_time_us FROM room_platforms "
-                                "WHERE room_id = ?1"));
+                   db_->PrepareCached("SELECT room_id, platform, updated_by, "
+                                      "update_time_us FROM room_platforms "
+                                      "WHERE room_id = ?1"));
   RETURN_IF_ERROR(select.BindText(1, room_id));
   ASSIGN_OR_RETURN(const bool row, select.Step());
   if (!row) return std::optional<RoomPlatform>();
@@ -327,10 +329,10 @@ absl::StatusOr<RoomPlatformPage> Store::ListRoomPlatforms(
   }
   absl::MutexLock lock(&db_->mutex());
   ASSIGN_OR_RETURN(Statement select,
-                   db_->Prepare("SELECT room_id, platform, updated_by, "
-                                "update_time_us FROM room_platforms "
-                                "WHERE room_id > ?1 ORDER BY room_id "
-                                "LIMIT ?2"));
+                   db_->PrepareCached("SELECT room_id, platform, updated_by, "
+                                      "update_time_us FROM room_platforms "
+                                      "WHERE room_id > ?1 ORDER BY room_id "
+                                      "LIMIT ?2"));
   // One extra row tells whether another page follows.
   RETURN_IF_ERROR(select.BindAll(after_room_id, page_size + 1));
   RoomPlatformPage page;
@@ -359,14 +361,15 @@ absl::Status Store::ReplaceRoomPlatformsFromSource(
   // same list again (e.g. at every start) changes nothing.
   ASSIGN_OR_RETURN(
       Statement upsert,
-      db_->Prepare("INSERT INTO room_platforms "
-                   "(room_id, platform, updated_by, update_time_us) "
-                   "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (room_id) DO UPDATE "
-                   "SET platform = excluded.platform, "
-                   "updated_by = excluded.updated_by, "
-                   "update_time_us = excluded.update_time_us "
-                   "WHERE room_platforms.platform <> excluded.platform "
-                   "OR room_platforms.updated_by <> excluded.updated_by"));
+      db_->PrepareCached(
+          "INSERT INTO room_platforms "
+          "(room_id, platform, updated_by, update_time_us) "
+          "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (room_id) DO UPDATE "
+          "SET platform = excluded.platform, "
+          "updated_by = excluded.updated_by, "
+          "update_time_us = excluded.update_time_us "
+          "WHERE room_platforms.platform <> excluded.platform "
+          "OR room_platforms.updated_by <> excluded.updated_by"));
   std::set<std::string, std::less<>> listed;
   for (const std::string& room_id : room_ids) {
     // An error here returns before Commit(): nothing of this call stays.
@@ -381,8 +384,8 @@ absl::Status Store::ReplaceRoomPlatformsFromSource(
   std::vector<std::string> unlisted;
   {
     ASSIGN_OR_RETURN(Statement select,
-                     db_->Prepare("SELECT room_id FROM room_platforms "
-                                  "WHERE updated_by = ?1"));
+                     db_->PrepareCached("SELECT room_id FROM room_platforms "
+                                        "WHERE updated_by = ?1"));
     RETURN_IF_ERROR(select.BindText(1, source));
     while (true) {
       ASSIGN_OR_RETURN(const bool row, select.Step());
@@ -393,9 +396,10 @@ absl::Status Store::ReplaceRoomPlatformsFromSource(
       }
     }
   }
-  ASSIGN_OR_RETURN(Statement remove,
-                   db_->Prepare("DELETE FROM room_platforms "
-                                "WHERE room_id = ?1 AND updated_by = ?2"));
+  ASSIGN_OR_RETURN(
+      Statement remove,
+      db_->PrepareCached("DELETE FROM room_platforms "
+                         "WHERE room_id = ?1 AND updated_by = ?2"));
   for (const std::string& room_id : unlisted) {
     remove.Reset();
     RETURN_IF_ERROR(remove.BindAll(room_id, source));
@@ -430,7 +434,7 @@ absl::Status Store::InsertMeeting(const MeetingRecord& meeting) {
   absl::MutexLock lock(&db_->mutex());
   ASSIGN_OR_RETURN(
       Statement insert,
-      db_->Prepare(absl::StrCat(
+      db_->PrepareCached(absl::StrCat(
           "INSERT INTO meetings (", kMeetingColumns,
           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
           "?14, ?15, ?16)")));
@@ -481,7 +485,7 @@ absl::StatusOr<MeetingPage> Store::ListMeetings(const MeetingFilter& filter) {
   absl::StrAppend(&sql, " ORDER BY start_time_us DESC, id DESC LIMIT ?");
 
   absl::MutexLock lock(&db_->mutex());
-  ASSIGN_OR_RETURN(Statement select, db_->Prepare(sql));
+  ASSIGN_OR_RETURN(Statement select, db_->PrepareCached(sql));
   int index = 0;
   if (!filter.room_id.empty()) {
     RETURN_IF_ERROR(select.BindText(++index, filter.room_id));
@@ -516,8 +520,8 @@ absl::StatusOr<Store::EndResult> Store::EndMeeting(
   result.was_active = meeting.is_active;
   if (meeting.is_active || meeting.num_clients != 0) {
     ASSIGN_OR_RETURN(Statement update,
-                     db_->Prepare("UPDATE meetings SET is_active = 0, "
-                                  "num_clients = 0 WHERE id = ?1"));
+                     db_->PrepareCached("UPDATE meetings SET is_active = 0, "
+                                        "num_clients = 0 WHERE id = ?1"));
     RETURN_IF_ERROR(update.BindText(1, meeting_id));
     RETURN_IF_ERROR(update.Run());
     RETURN_IF_ERROR(transaction.Commit());
