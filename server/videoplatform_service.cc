@@ -1,8 +1,14 @@
 #include "server/videoplatform_service.h"
 
+#include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "server/common/logging.h"
 #include "server/common/webhook_metadata.h"
 #include "server/grpc_status.h"
 #include "spdlog/spdlog.h"
@@ -17,6 +23,20 @@ bool IsServerSide(absl::StatusCode code) {
          code == absl::StatusCode::kDeadlineExceeded ||
          code == absl::StatusCode::kUnknown ||
          code == absl::StatusCode::kDataLoss;
+}
+
+// The caller's x-request-id metadata, when it is a plausible id (printable
+// ASCII, at most 128 bytes); anything else is not logged.
+std::optional<std::string> RequestIdOf(const grpc::ServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  const auto it = metadata.find("x-request-id");
+  if (it == metadata.end() || it->second.empty() || it->second.size() > 128) {
+    return std::nullopt;
+  }
+  for (const char c : it->second) {
+    if (c < 0x21 || c > 0x7e) return std::nullopt;
+  }
+  return std::string(it->second.data(), it->second.size());
 }
 
 absl::Status RecordingsDisabled() {
@@ -59,19 +79,32 @@ grpc::Status VideoPlatformService::Serve(grpc::ServerContext* context,
                                          absl::string_view method,
                                          Response* response,
                                          Handler&& handler) {
-  if (const absl::Status auth = auth_.Check(*context); !auth.ok()) {
-    return ToGrpcStatus(auth);
+  const absl::Time start = absl::Now();
+  // Every line logged while serving carries the RPC and the caller's trace
+  // id; one line reports the outcome (debug when OK, warning otherwise).
+  std::vector<LogField> fields = {{"rpc", std::string(method)}};
+  if (std::optional<std::string> trace = RequestIdOf(*context)) {
+    fields.emplace_back("request_id", *std::move(trace));
   }
-  absl::StatusOr<Response> result = std::forward<Handler>(handler)();
-  if (!result.ok()) {
-    if (IsServerSide(result.status().code())) {
-      spdlog::warn("{} failed: {}", std::string(method),
-                   result.status().ToString());
-    }
-    return ToGrpcStatus(result.status());
+  const LogFields scope(std::move(fields));
+  absl::Status status = auth_.Check(*context);
+  if (status.ok()) {
+    absl::StatusOr<Response> result = std::forward<Handler>(handler)();
+    status = result.status();
+    if (result.ok()) *response = *std::move(result);
   }
-  *response = *std::move(result);
-  return grpc::Status::OK;
+  const std::string latency_ms =
+      absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(absl::Now() - start));
+  if (status.ok()) {
+    LogWithFields(spdlog::level::debug, "rpc done",
+                  {{"code", "OK"}, {"latency_ms", latency_ms}});
+    return grpc::Status::OK;
+  }
+  LogWithFields(spdlog::level::warn,
+                absl::StrCat("rpc failed: ", status.message()),
+                {{"code", absl::StatusCodeToString(status.code())},
+                 {"latency_ms", latency_ms}});
+  return ToGrpcStatus(status);
 }
 
 grpc::Status VideoPlatformService::CreateMeeting(

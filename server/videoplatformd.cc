@@ -21,6 +21,7 @@
 #include "prometheus/registry.h"
 #include "providers/builtin_providers.h"
 #include "providers/registry.h"
+#include "server/common/logging.h"
 #include "server/common/metrics_endpoint.h"
 #include "server/common/process.h"
 #include "server/common/status_macros.h"
@@ -53,6 +54,11 @@ ABSL_FLAG(int, ingest_workers, 2,
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
           "host:port serving Prometheus metrics on GET /metrics; port 0 "
           "picks a free port; empty turns metrics serving off");
+ABSL_FLAG(std::string, log_format, "text",
+          "log line format: text, or json (one object per line)");
+ABSL_FLAG(std::string, log_level, "info",
+          "least severe level logged: debug (a line per RPC), info, warning, "
+          "error");
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain: serve gRPC over TLS (with --tls_key)");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
@@ -195,8 +201,13 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "VideoPlatform gRPC service. See README.md for settings.");
   absl::ParseCommandLine(argc, argv);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v",
-                      spdlog::pattern_time_type::utc);
+  if (const absl::Status logging = videoplatform::ConfigureLoggingFromFlags(
+          absl::GetFlag(FLAGS_log_format), absl::GetFlag(FLAGS_log_level));
+      !logging.ok()) {
+    std::fprintf(stderr, "videoplatformd: %s\n",
+                 std::string(logging.message()).c_str());
+    return 2;
+  }
 
   const absl::Status status = videoplatform::server::Run(stop_signals);
   if (!status.ok()) {
