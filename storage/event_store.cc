@@ -1,6 +1,7 @@
-// EventStore on the shared connection: every method holds the connection's
-// mutex; writes run in one BEGIN IMMEDIATE transaction, so they serialise
-// against every other writer of the file and sequences commit in order.
+// EventStore on the shared connection: writes are units of the group
+// committer (one writer thread, one transaction per batch, holding the
+// connection's mutex), so they serialise against every other writer of the
+// file and sequences commit in order; reads hold the connection's mutex.
 #include "storage/event_store.h"
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "server/common/status_macros.h"
+#include "storage/group_commit.h"
 #include "storage/sqlite.h"
 
 namespace videoplatform::storage {
@@ -318,10 +320,102 @@ absl::Status InsertWebhook(Database& db, const WebhookInput& input,
   return insert.Run();
 }
 
+// The body of ApplyWebhook, inside the group commit's transaction (under
+// its own savepoint); fills `result`. Input is validated already.
+absl::Status ApplyInTransaction(Database& db, const WebhookInput& input,
+                                absl::Time now, WebhookResult& result) {
+  const v1::Event& parsed = input.event;
+  if (!parsed.provider_event_id().empty()) {
+    ASSIGN_OR_RETURN(
+        const std::optional<WebhookRecord> earlier,
+        GetWebhookLocked(db, input.platform, parsed.provider_event_id()));
+    if (earlier.has_value()) {
+      result.outcome = v1::WEBHOOK_OUTCOME_DUPLICATE;
+      result.detail = absl::StrCat("event ", parsed.provider_event_id(),
+                                   " was received before");
+      if (earlier->outcome == v1::WEBHOOK_OUTCOME_IGNORED) {
+        absl::StrAppend(&result.detail, " and ignored: ", earlier->detail);
+      }
+      if (earlier->event_sequence > 0) {
+        ASSIGN_OR_RETURN(result.event,
+                         ReadEventLocked(db, earlier->event_sequence));
+      }
+      return absl::OkStatus();  // Nothing written.
+    }
+  }
+
+  std::optional<MeetingState> meeting;
+  if (parsed.type() == v1::EVENT_TYPE_UNSPECIFIED) {
+    result.detail = input.ignore_reason.empty() ? "uninteresting event"
+                                                : input.ignore_reason;
+  } else {
+    ASSIGN_OR_RETURN(meeting, FindMeetingLocked(db, input.platform,
+                                                parsed.provider_meeting_id(),
+                                                parsed.room_name()));
+    if (!meeting.has_value()) {
+      result.detail = absl::StrCat(
+          "no ", input.platform, " meeting with ",
+          parsed.provider_meeting_id().empty()
+              ? absl::StrCat("room name \"", parsed.room_name(), "\"")
+              : absl::StrCat("provider meeting id \"",
+                             parsed.provider_meeting_id(), "\""));
+    }
+  }
+  if (!meeting.has_value()) {
+    result.outcome = v1::WEBHOOK_OUTCOME_IGNORED;
+    RETURN_IF_ERROR(
+        InsertWebhook(db, input, now, kIgnored, result.detail, "", 0));
+    return absl::OkStatus();
+  }
+
+  const int64_t time_us = EventTimeMicros(parsed, now);
+  switch (parsed.type()) {
+    case v1::EVENT_TYPE_PARTICIPANT_JOINED:
+    case v1::EVENT_TYPE_PARTICIPANT_LEFT: {
+      const bool joined = parsed.type() == v1::EVENT_TYPE_PARTICIPANT_JOINED;
+      if (input.num_clients.has_value()) {
+        ASSIGN_OR_RETURN(
+            const bool applied,
+            ApplyAbsoluteCount(db, *meeting, *input.num_clients, time_us));
+        if (!applied) result.detail = Stale("participant count");
+      } else {
+        ASSIGN_OR_RETURN(
+            result.detail,
+            ApplyPresence(db, *meeting, parsed.participant().participant_id(),
+                          joined, time_us));
+      }
+      break;
+    }
+    case v1::EVENT_TYPE_MEETING_STARTED:
+    case v1::EVENT_TYPE_MEETING_ENDED: {
+      ASSIGN_OR_RETURN(
+          const bool applied,
+          ApplySession(db, *meeting,
+                       parsed.type() == v1::EVENT_TYPE_MEETING_STARTED,
+                       time_us));
+      if (!applied) result.detail = Stale("meeting start or end");
+      break;
+    }
+    default:
+      break;  // Recording events change no meeting state.
+  }
+
+  v1::Event event = parsed;
+  event.set_meeting_id(meeting->meeting_id);
+  event.set_num_clients(meeting->num_clients);
+  ASSIGN_OR_RETURN(const int64_t sequence, InsertEvent(db, event, now));
+  RETURN_IF_ERROR(InsertWebhook(db, input, now, kApplied, result.detail,
+                                meeting->meeting_id, sequence));
+  event.set_sequence(sequence);
+  result.outcome = v1::WEBHOOK_OUTCOME_APPLIED;
+  result.event = std::move(event);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 EventStore::EventStore(Database& db, CommitListener on_commit)
-    : db_(db), on_commit_(std::move(on_commit)) {}
+    : db_(db), on_commit_(std::move(on_commit)), committer_(db) {}
 
 absl::StatusOr<WebhookResult> EventStore::ApplyWebhook(
     const WebhookInput& input, absl::Time now) {
@@ -345,98 +439,12 @@ absl::StatusOr<WebhookResult> EventStore::ApplyWebhook(
   }
 
   WebhookResult result;
-  int64_t sequence = 0;
-  {
-    absl::MutexLock lock(&db_.mutex());
-    ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db_));
-    if (!parsed.provider_event_id().empty()) {
-      ASSIGN_OR_RETURN(
-          const std::optional<WebhookRecord> earlier,
-          GetWebhookLocked(db_, input.platform, parsed.provider_event_id()));
-      if (earlier.has_value()) {
-        result.outcome = v1::WEBHOOK_OUTCOME_DUPLICATE;
-        result.detail = absl::StrCat("event ", parsed.provider_event_id(),
-                                     " was received before");
-        if (earlier->outcome == v1::WEBHOOK_OUTCOME_IGNORED) {
-          absl::StrAppend(&result.detail, " and ignored: ", earlier->detail);
-        }
-        if (earlier->event_sequence > 0) {
-          ASSIGN_OR_RETURN(result.event,
-                           ReadEventLocked(db_, earlier->event_sequence));
-        }
-        return result;  // Nothing written; the transaction rolls back.
-      }
-    }
-
-    std::optional<MeetingState> meeting;
-    if (parsed.type() == v1::EVENT_TYPE_UNSPECIFIED) {
-      result.detail = input.ignore_reason.empty() ? "uninteresting event"
-                                                  : input.ignore_reason;
-    } else {
-      ASSIGN_OR_RETURN(meeting, FindMeetingLocked(db_, input.platform,
-                                                  parsed.provider_meeting_id(),
-                                                  parsed.room_name()));
-      if (!meeting.has_value()) {
-        result.detail = absl::StrCat(
-            "no ", input.platform, " meeting with ",
-            parsed.provider_meeting_id().empty()
-                ? absl::StrCat("room name \"", parsed.room_name(), "\"")
-                : absl::StrCat("provider meeting id \"",
-                               parsed.provider_meeting_id(), "\""));
-      }
-    }
-    if (!meeting.has_value()) {
-      result.outcome = v1::WEBHOOK_OUTCOME_IGNORED;
-      RETURN_IF_ERROR(
-          InsertWebhook(db_, input, now, kIgnored, result.detail, "", 0));
-      RETURN_IF_ERROR(transaction.Commit());
-      return result;
-    }
-
-    const int64_t time_us = EventTimeMicros(parsed, now);
-    switch (parsed.type()) {
-      case v1::EVENT_TYPE_PARTICIPANT_JOINED:
-      case v1::EVENT_TYPE_PARTICIPANT_LEFT: {
-        const bool joined = parsed.type() == v1::EVENT_TYPE_PARTICIPANT_JOINED;
-        if (input.num_clients.has_value()) {
-          ASSIGN_OR_RETURN(
-              const bool applied,
-              ApplyAbsoluteCount(db_, *meeting, *input.num_clients, time_us));
-          if (!applied) result.detail = Stale("participant count");
-        } else {
-          ASSIGN_OR_RETURN(result.detail,
-                           ApplyPresence(db_, *meeting,
-                                         parsed.participant().participant_id(),
-                                         joined, time_us));
-        }
-        break;
-      }
-      case v1::EVENT_TYPE_MEETING_STARTED:
-      case v1::EVENT_TYPE_MEETING_ENDED: {
-        ASSIGN_OR_RETURN(
-            const bool applied,
-            ApplySession(db_, *meeting,
-                         parsed.type() == v1::EVENT_TYPE_MEETING_STARTED,
-                         time_us));
-        if (!applied) result.detail = Stale("meeting start or end");
-        break;
-      }
-      default:
-        break;  // Recording events change no meeting state.
-    }
-
-    v1::Event event = parsed;
-    event.set_meeting_id(meeting->meeting_id);
-    event.set_num_clients(meeting->num_clients);
-    ASSIGN_OR_RETURN(sequence, InsertEvent(db_, event, now));
-    RETURN_IF_ERROR(InsertWebhook(db_, input, now, kApplied, result.detail,
-                                  meeting->meeting_id, sequence));
-    RETURN_IF_ERROR(transaction.Commit());
-    event.set_sequence(sequence);
-    result.outcome = v1::WEBHOOK_OUTCOME_APPLIED;
-    result.event = std::move(event);
+  RETURN_IF_ERROR(committer_.Run([&](Database& db) {
+    return ApplyInTransaction(db, input, now, result);
+  }));
+  if (on_commit_ && result.outcome == v1::WEBHOOK_OUTCOME_APPLIED) {
+    on_commit_(result.event->sequence());
   }
-  if (on_commit_) on_commit_(sequence);
   return result;
 }
 
@@ -447,12 +455,10 @@ absl::StatusOr<v1::Event> EventStore::AppendEvent(v1::Event event,
         "event type must be a specified EventType, got ", event.type()));
   }
   int64_t sequence = 0;
-  {
-    absl::MutexLock lock(&db_.mutex());
-    ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db_));
-    ASSIGN_OR_RETURN(sequence, InsertEvent(db_, event, now));
-    RETURN_IF_ERROR(transaction.Commit());
-  }
+  RETURN_IF_ERROR(committer_.Run([&](Database& db) -> absl::Status {
+    ASSIGN_OR_RETURN(sequence, InsertEvent(db, event, now));
+    return absl::OkStatus();
+  }));
   event.set_sequence(sequence);
   if (on_commit_) on_commit_(sequence);
   return event;

@@ -27,10 +27,19 @@
 //   response's detail then says so).
 // Event times come from event.event_time; when unset, the receive time.
 //
-// Thread safety: every method may be called concurrently; each holds the
-// connection's mutex (storage/sqlite.h) for its whole run. The commit
-// listener is called after the transaction commits, without the mutex held,
-// possibly from several threads at once and not in sequence order.
+// Durability and batching: ApplyWebhook and AppendEvent are units of a
+// GroupCommitter (storage/group_commit.h) over the connection: concurrent
+// calls share one transaction and one fsync, each under its own savepoint,
+// and return only after that commit succeeded (with synchronous=FULL: it
+// survives power loss). If the commit fails, every call of the batch gets
+// the error and nothing of it is stored. Two copies of one event in one
+// batch: the first is applied, the second is a DUPLICATE of it.
+//
+// Thread safety: every method may be called concurrently. Writes run on the
+// committer's thread holding the connection's mutex (storage/sqlite.h);
+// reads hold it for their whole run. The commit listener is called after
+// the transaction commits, without the mutex held, possibly from several
+// threads at once and not in sequence order.
 // Errors: as Store (UNAVAILABLE when the database stays busy, INTERNAL for
 // other SQLite failures, INVALID_ARGUMENT for bad input, DATA_LOSS for a
 // stored event that no longer parses).
@@ -46,6 +55,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "storage/group_commit.h"
 #include "videoplatform/v1/videoplatform.pb.h"
 
 namespace videoplatform::storage {
@@ -100,7 +110,9 @@ class EventStore {
   using CommitListener = std::function<void(int64_t sequence)>;
 
   // `db` must be migrated (Store::Open does it) and outlive this object.
-  // Several EventStores may share one connection.
+  // Several EventStores may share one connection (each has its own writer
+  // thread; their batches take turns on the connection). Destruction waits
+  // for the writes in flight.
   explicit EventStore(Database& db, CommitListener on_commit = nullptr);
 
   EventStore(const EventStore&) = delete;
@@ -141,9 +153,13 @@ class EventStore {
   absl::StatusOr<std::optional<WebhookRecord>> GetWebhook(
       absl::string_view platform, absl::string_view provider_event_id);
 
+  // The writer that batches this store's writes (for stats and tests).
+  GroupCommitter& committer() { return committer_; }
+
  private:
   Database& db_;
   const CommitListener on_commit_;
+  GroupCommitter committer_;  // Last: its thread stops first.
 };
 
 }  // namespace videoplatform::storage

@@ -519,5 +519,125 @@ TEST_F(EventStoreTest, ConcurrentDeliveriesLoseNoneAndApplyNoneTwice) {
   EXPECT_EQ(Notified().size(), static_cast<size_t>(distinct));
 }
 
+// Applies `inputs` concurrently as ONE batch of the group committer: while
+// the test holds the connection's mutex, a first webhook occupies the
+// writer and these queue behind it, in order.
+std::vector<absl::StatusOr<WebhookResult>> ApplyAsOneBatch(
+    EventStore& events, Database& db, const WebhookInput& blocker,
+    const std::vector<WebhookInput>& inputs) {
+  constexpr absl::Duration kPatience = absl::Seconds(20);
+  std::vector<absl::StatusOr<WebhookResult>> results(
+      inputs.size(), absl::UnknownError("not run"));
+  GroupCommitter& committer = events.committer();
+  const int64_t taken = committer.stats().taken;
+  db.mutex().Lock();
+  std::thread first([&] { (void)events.ApplyWebhook(blocker, kNow); });
+  EXPECT_TRUE(committer.AwaitForTesting(0, taken + 1, kPatience));
+  std::vector<std::thread> callers;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    callers.emplace_back(
+        [&, i] { results[i] = events.ApplyWebhook(inputs[i], kNow); });
+    EXPECT_TRUE(committer.AwaitForTesting(static_cast<int>(i) + 1, taken + 1,
+                                          kPatience));
+  }
+  db.mutex().Unlock();
+  first.join();
+  for (std::thread& caller : callers) caller.join();
+  return results;
+}
+
+TEST_F(EventStoreTest, TwoCopiesOfAnEventInOneBatchApplyOnce) {
+  const GroupCommitter::Stats before = events_->committer().stats();
+  const WebhookInput join =
+      Daily("j1", v1::EVENT_TYPE_PARTICIPANT_JOINED, "s1", 100);
+  const std::vector<absl::StatusOr<WebhookResult>> results = ApplyAsOneBatch(
+      *events_, store_->database(),
+      Daily("j0", v1::EVENT_TYPE_PARTICIPANT_JOINED, "s0", 100),
+      {join, join, Daily("j2", v1::EVENT_TYPE_PARTICIPANT_JOINED, "s2", 100)});
+  ASSERT_THAT(results[0], IsOk());
+  ASSERT_THAT(results[1], IsOk());
+  ASSERT_THAT(results[2], IsOk());
+  EXPECT_EQ(results[0]->outcome, v1::WEBHOOK_OUTCOME_APPLIED);
+  EXPECT_EQ(results[1]->outcome, v1::WEBHOOK_OUTCOME_DUPLICATE);
+  EXPECT_EQ(results[2]->outcome, v1::WEBHOOK_OUTCOME_APPLIED);
+  // The duplicate answers with the event its first copy appended.
+  ASSERT_TRUE(results[1]->event.has_value());
+  EXPECT_EQ(results[1]->event->sequence(), results[0]->event->sequence());
+  const GroupCommitter::Stats after = events_->committer().stats();
+  EXPECT_EQ(after.batches - before.batches, 2);  // j0, then the three.
+  EXPECT_EQ(after.largest_batch, 3);
+  EXPECT_EQ(Meeting("m-daily").num_clients, 3);
+  EXPECT_THAT(AllEvents(), SizeIs(3));
+  EXPECT_EQ(Count("webhooks"), 3);
+  // Listeners hear of each applied event once, after the commit.
+  EXPECT_THAT(Notified(), SizeIs(3));
+}
+
+TEST_F(EventStoreTest, AFailedWebhookInABatchFailsAloneWithItsOwnError) {
+  WebhookInput bad = Daily("bad", v1::EVENT_TYPE_PARTICIPANT_JOINED, "s9", 100);
+  bad.raw_body = "poison";
+  // Fails that one webhook's INSERT, whatever batch it is in.
+  {
+    absl::MutexLock lock(&store_->database().mutex());
+    ASSERT_THAT(store_->database().Exec(
+                    "CREATE TRIGGER poison BEFORE INSERT ON webhooks "
+                    "WHEN NEW.body = CAST('poison' AS BLOB) BEGIN "
+                    "SELECT RAISE(ABORT, 'poisoned webhook'); END"),
+                IsOk());
+  }
+  const std::vector<absl::StatusOr<WebhookResult>> results = ApplyAsOneBatch(
+      *events_, store_->database(),
+      Daily("j0", v1::EVENT_TYPE_PARTICIPANT_JOINED, "s0", 100),
+      {Daily("j1", v1::EVENT_TYPE_PARTICIPANT_JOINED, "s1", 100), bad,
+       Daily("j2", v1::EVENT_TYPE_PARTICIPANT_JOINED, "s2", 100)});
+  ASSERT_THAT(results[0], IsOk());
+  EXPECT_THAT(results[1], StatusIs(absl::StatusCode::kInternal,
+                                   HasSubstr("poisoned webhook")));
+  ASSERT_THAT(results[2], IsOk());
+  // Its presence change and event were rolled back with it.
+  EXPECT_EQ(Meeting("m-daily").num_clients, 3);
+  EXPECT_THAT(AllEvents(), SizeIs(3));
+  EXPECT_EQ(Count("webhooks"), 3);
+  absl::StatusOr<std::optional<WebhookRecord>> stored =
+      events_->GetWebhook("daily", "bad");
+  ASSERT_THAT(stored, IsOk());
+  EXPECT_FALSE(stored->has_value());
+}
+
+TEST_F(EventStoreTest, AFailedCommitAcknowledgesNoWebhookOfTheBatch) {
+  // A deferred foreign key is checked at COMMIT only: a webhook "doom"
+  // makes the commit of its whole batch fail.
+  {
+    absl::MutexLock lock(&store_->database().mutex());
+    ASSERT_THAT(store_->database().Exec(
+                    "CREATE TABLE doom_parent (id INTEGER PRIMARY KEY);"
+                    "CREATE TABLE doom_child (parent_id INTEGER REFERENCES "
+                    "doom_parent (id) DEFERRABLE INITIALLY DEFERRED);"
+                    "CREATE TRIGGER doom AFTER INSERT ON webhooks "
+                    "WHEN NEW.provider_event_id = 'doom' BEGIN "
+                    "INSERT INTO doom_child (parent_id) VALUES (42); END"),
+                IsOk());
+  }
+  const std::vector<absl::StatusOr<WebhookResult>> results = ApplyAsOneBatch(
+      *events_, store_->database(),
+      Daily("j0", v1::EVENT_TYPE_PARTICIPANT_JOINED, "s0", 100),
+      {Daily("j1", v1::EVENT_TYPE_PARTICIPANT_JOINED, "s1", 100),
+       Daily("doom", v1::EVENT_TYPE_PARTICIPANT_JOINED, "s2", 100),
+       Daily("j3", v1::EVENT_TYPE_PARTICIPANT_JOINED, "s3", 100)});
+  for (const auto& result : results) {
+    EXPECT_THAT(result, StatusIs(absl::StatusCode::kInternal,
+                                 HasSubstr("commit failed")));
+  }
+  // Only the blocker's batch committed; nobody else was told OK or notified.
+  EXPECT_EQ(Meeting("m-daily").num_clients, 1);
+  EXPECT_THAT(AllEvents(), SizeIs(1));
+  EXPECT_EQ(Count("webhooks"), 1);
+  EXPECT_THAT(Notified(), SizeIs(1));
+  // The next delivery of the same events is applied normally.
+  EXPECT_EQ(
+      Apply(Daily("j1", v1::EVENT_TYPE_PARTICIPANT_JOINED, "s1", 100)).outcome,
+      v1::WEBHOOK_OUTCOME_APPLIED);
+}
+
 }  // namespace
 }  // namespace videoplatform::storage
