@@ -141,12 +141,105 @@ absl::StatusOr<v1::CreateMeetingResponse> MeetingRpcs::CreateMeeting(
   ASSIGN_OR_RETURN(const providers::MeetingSpec spec,
                    ToMeetingSpec(request, now));
   const std::string& key = request.idempotency_key();
-  if (!key.empty()) {
-    ASSIGN_OR_RETURN(const std::optional<storage::MeetingRecord> existing,
-                     store_.FindMeetingByIdempotencyKey(key));
-    if (existing.has_value()) return Replay(*existing, spec.room_id);
+  if (key.empty()) {
+    ASSIGN_OR_RETURN(const storage::MeetingRecord record,
+                     CreateAndStore(spec, key, context));
+    v1::CreateMeetingResponse response;
+    *response.mutable_meeting() = ToProto(record);
+    response.set_created(true);
+    return response;
   }
 
+  // Join a call with the same key in progress here, or become it.
+  std::shared_ptr<KeyedCall> call;
+  bool first = false;
+  {
+    absl::MutexLock lock(&calls_mu_);
+    std::shared_ptr<KeyedCall>& slot = calls_[key];
+    if (slot == nullptr) {
+      slot = std::make_shared<KeyedCall>();
+      first = true;
+    }
+    call = slot;
+  }
+  if (!first) {
+    absl::MutexLock lock(&calls_mu_);
+    if (!calls_mu_.AwaitWithDeadline(absl::Condition(&call->done),
+                                     context.deadline)) {
+      return absl::AbortedError(
+          "idempotency_key: a CreateMeeting with this key is still in "
+          "progress; retry later");
+    }
+    if (!call->outcome.ok()) return call->outcome.status();
+    return Replay(*call->outcome, spec.room_id);
+  }
+
+  absl::StatusOr<Created> created = CreateWithKey(spec, key, context);
+  {
+    absl::MutexLock lock(&calls_mu_);
+    call->done = true;
+    if (created.ok()) {
+      call->outcome = created->meeting;
+    } else {
+      call->outcome = created.status();
+    }
+    calls_.erase(key);  // The next call with this key reads the store.
+  }
+  if (!created.ok()) return created.status();
+  if (!created->created) return Replay(created->meeting, spec.room_id);
+  v1::CreateMeetingResponse response;
+  *response.mutable_meeting() = ToProto(created->meeting);
+  response.set_created(true);
+  return response;
+}
+
+absl::StatusOr<MeetingRpcs::Created> MeetingRpcs::CreateWithKey(
+    const providers::MeetingSpec& spec, const std::string& key,
+    const providers::CallContext& context) {
+  const std::string holder = NewUuid();
+  const absl::Time now = absl::Now();
+  ASSIGN_OR_RETURN(
+      const storage::KeyReservation reservation,
+      store_.ReserveIdempotencyKey(key, spec.room_id, holder, now,
+                                   now - kIdempotencyReservationTtl));
+  switch (reservation.state) {
+    case storage::KeyReservation::State::kMeetingExists:
+      return Created{*reservation.meeting, /*created=*/false};
+    case storage::KeyReservation::State::kHeld:
+      if (reservation.room_id != spec.room_id) {
+        return absl::FailedPreconditionError(
+            "idempotency_key: already used for another room");
+      }
+      return absl::AbortedError(
+          "idempotency_key: a CreateMeeting with this key is in progress "
+          "elsewhere; retry later");
+    case storage::KeyReservation::State::kReserved:
+      break;
+  }
+  absl::StatusOr<storage::MeetingRecord> record =
+      CreateAndStore(spec, key, context);
+  if (absl::IsAlreadyExists(record.status())) {
+    // A call whose reservation was taken for dead stored its meeting after
+    // all (this call's room was deleted again): answer with that meeting.
+    ASSIGN_OR_RETURN(const std::optional<storage::MeetingRecord> existing,
+                     store_.FindMeetingByIdempotencyKey(key));
+    if (existing.has_value()) return Created{*existing, /*created=*/false};
+  }
+  if (!record.ok()) {
+    // Nothing was stored: let a retry with this key try again.
+    const absl::Status released = store_.ReleaseIdempotencyKey(key, holder);
+    if (!released.ok()) {
+      spdlog::warn("could not release idempotency key reservation: {}",
+                   released.ToString());
+    }
+    return record.status();
+  }
+  return Created{*std::move(record), /*created=*/true};
+}
+
+absl::StatusOr<storage::MeetingRecord> MeetingRpcs::CreateAndStore(
+    const providers::MeetingSpec& spec, const std::string& key,
+    const providers::CallContext& context) {
   ASSIGN_OR_RETURN(const Resolution resolution,
                    ResolveRoomPlatform(store_, spec.room_id));
   ASSIGN_OR_RETURN(providers::VideoPlatform * platform,
@@ -160,20 +253,11 @@ absl::StatusOr<v1::CreateMeetingResponse> MeetingRpcs::CreateMeeting(
   const absl::Status inserted = store_.InsertMeeting(record);
   if (!inserted.ok()) {
     DeleteOrphanRoom(*platform, created, context);
-    // A concurrent call with the same key won the race: answer as a replay.
-    if (absl::IsAlreadyExists(inserted) && !key.empty()) {
-      ASSIGN_OR_RETURN(const std::optional<storage::MeetingRecord> existing,
-                       store_.FindMeetingByIdempotencyKey(key));
-      if (existing.has_value()) return Replay(*existing, spec.room_id);
-    }
     return inserted;
   }
   spdlog::info("created meeting {} for room {} on {}", record.meeting_id,
                record.room_id, record.platform);
-  v1::CreateMeetingResponse response;
-  *response.mutable_meeting() = ToProto(record);
-  response.set_created(true);
-  return response;
+  return record;
 }
 
 absl::StatusOr<v1::GetMeetingResponse> MeetingRpcs::GetMeeting(

@@ -203,6 +203,17 @@ CREATE INDEX ingest_jobs_queued ON ingest_jobs (due_us)
 CREATE INDEX ingest_jobs_running ON ingest_jobs (lease_expires_us)
   WHERE state = 'running';
 )sql"},
+    {5, "idempotency key reservations (CreateMeeting in progress)",
+     R"sql(
+-- A CreateMeeting with an idempotency key holds its key here while it calls
+-- the provider; InsertMeeting removes the row with the meeting's insert.
+CREATE TABLE idempotency_reservations (
+  idempotency_key TEXT NOT NULL PRIMARY KEY CHECK (idempotency_key <> ''),
+  room_id TEXT NOT NULL,
+  holder TEXT NOT NULL CHECK (holder <> ''),
+  reserved_at_us INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 absl::Status CheckNumbering(absl::Span<const Migration> migrations) {

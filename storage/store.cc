@@ -432,6 +432,7 @@ absl::Status Store::InsertMeeting(const MeetingRecord& meeting) {
   }
 
   absl::MutexLock lock(&db_->mutex());
+  ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(*db_));
   ASSIGN_OR_RETURN(
       Statement insert,
       db_->PrepareCached(absl::StrCat(
@@ -446,8 +447,76 @@ absl::Status Store::InsertMeeting(const MeetingRecord& meeting) {
       recording_trigger, meeting.num_clients, meeting.is_active,
       meeting.idempotency_key));
   // ALREADY_EXISTS names the clashing column or index.
-  return WithContext(insert.Run(), absl::StrCat("inserting meeting \"",
-                                                meeting.meeting_id, "\""));
+  RETURN_IF_ERROR(WithContext(
+      insert.Run(),
+      absl::StrCat("inserting meeting \"", meeting.meeting_id, "\"")));
+  if (!meeting.idempotency_key.empty()) {
+    ASSIGN_OR_RETURN(Statement release,
+                     db_->Prepare("DELETE FROM idempotency_reservations "
+                                  "WHERE idempotency_key = ?1"));
+    RETURN_IF_ERROR(release.BindAll(meeting.idempotency_key));
+    RETURN_IF_ERROR(WithContext(release.Run(), "releasing idempotency key"));
+  }
+  return transaction.Commit();
+}
+
+absl::StatusOr<KeyReservation> Store::ReserveIdempotencyKey(
+    absl::string_view key, absl::string_view room_id, absl::string_view holder,
+    absl::Time now, absl::Time stale_before) {
+  RETURN_IF_ERROR(RequireNonEmpty(key, "idempotency key"));
+  RETURN_IF_ERROR(RequireNonEmpty(holder, "holder"));
+  absl::MutexLock lock(&db_->mutex());
+  ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(*db_));
+  KeyReservation result;
+  ASSIGN_OR_RETURN(
+      result.meeting,
+      QueryOneMeeting(*db_, "idempotency_key = ?1 AND idempotency_key <> ''",
+                      key));
+  if (result.meeting.has_value()) {
+    result.state = KeyReservation::State::kMeetingExists;
+    return result;  // Nothing written: the transaction rolls back.
+  }
+  ASSIGN_OR_RETURN(Statement held,
+                   db_->Prepare("SELECT holder, room_id, reserved_at_us FROM "
+                                "idempotency_reservations WHERE "
+                                "idempotency_key = ?1"));
+  RETURN_IF_ERROR(held.BindAll(key));
+  ASSIGN_OR_RETURN(const bool row, held.Step());
+  if (row) {
+    result.holder = held.ColumnText(0);
+    result.room_id = held.ColumnText(1);
+    result.reserved_at = FromMicros(held.ColumnInt64(2));
+    if (result.holder != holder && result.reserved_at >= Stored(stale_before)) {
+      result.state = KeyReservation::State::kHeld;
+      return result;
+    }
+  }
+  ASSIGN_OR_RETURN(
+      Statement reserve,
+      db_->Prepare("INSERT INTO idempotency_reservations (idempotency_key, "
+                   "room_id, holder, reserved_at_us) VALUES (?1, ?2, ?3, ?4) "
+                   "ON CONFLICT (idempotency_key) DO UPDATE SET "
+                   "room_id = excluded.room_id, holder = excluded.holder, "
+                   "reserved_at_us = excluded.reserved_at_us"));
+  RETURN_IF_ERROR(reserve.BindAll(key, room_id, holder, ToMicros(now)));
+  RETURN_IF_ERROR(WithContext(reserve.Run(), "reserving idempotency key"));
+  RETURN_IF_ERROR(transaction.Commit());
+  result = KeyReservation();
+  result.state = KeyReservation::State::kReserved;
+  result.holder = std::string(holder);
+  result.room_id = std::string(room_id);
+  result.reserved_at = Stored(now);
+  return result;
+}
+
+absl::Status Store::ReleaseIdempotencyKey(absl::string_view key,
+                                          absl::string_view holder) {
+  absl::MutexLock lock(&db_->mutex());
+  ASSIGN_OR_RETURN(Statement release,
+                   db_->Prepare("DELETE FROM idempotency_reservations WHERE "
+                                "idempotency_key = ?1 AND holder = ?2"));
+  RETURN_IF_ERROR(release.BindAll(key, holder));
+  return WithContext(release.Run(), "releasing idempotency key");
 }
 
 absl::StatusOr<MeetingRecord> Store::GetMeeting(absl::string_view meeting_id) {

@@ -65,6 +65,21 @@ struct MeetingRecord {
   std::string idempotency_key;
 };
 
+// The outcome of Store::ReserveIdempotencyKey.
+struct KeyReservation {
+  enum class State {
+    kReserved,       // The caller holds the key now.
+    kMeetingExists,  // A meeting was stored under the key: `meeting`.
+    kHeld,           // Another holder's live reservation: `holder`, since
+                     // `reserved_at`, for `room_id`.
+  };
+  State state = State::kReserved;
+  std::optional<MeetingRecord> meeting;
+  std::string holder;
+  std::string room_id;
+  absl::Time reserved_at;
+};
+
 struct MeetingFilter {
   std::string room_id;  // Empty: all rooms.
   bool active_only = false;
@@ -133,9 +148,28 @@ class Store {
       absl::string_view source, const std::vector<std::string>& room_ids,
       absl::string_view platform, absl::Time now);
 
+  // --- Idempotency key reservations ---
+  // A CreateMeeting with a key reserves the key before it calls the
+  // provider, so no other call with that key (in this or another process on
+  // this file) creates a second provider room meanwhile.
+  //
+  // In one transaction: the meeting stored under `key` if there is one;
+  // else the reservation of another holder if it was made at or after
+  // `stale_before`; else (no reservation, or a stale one whose call died)
+  // reserves `key` for `holder` (an id unique to the calling request) and
+  // `room_id` at `now`. INVALID_ARGUMENT for an empty key or holder.
+  absl::StatusOr<KeyReservation> ReserveIdempotencyKey(
+      absl::string_view key, absl::string_view room_id,
+      absl::string_view holder, absl::Time now, absl::Time stale_before);
+  // Drops `holder`'s reservation of `key` (after a failed create, so a
+  // retry may go ahead); nothing when someone else holds it.
+  absl::Status ReleaseIdempotencyKey(absl::string_view key,
+                                     absl::string_view holder);
+
   // --- Meetings ---
   // Inserts a new meeting. ALREADY_EXISTS when the meeting id or a non-empty
-  // idempotency key is taken (nothing is written then).
+  // idempotency key is taken (nothing is written then). A non-empty key's
+  // reservation (if any) is removed in the same transaction.
   absl::Status InsertMeeting(const MeetingRecord& meeting);
   // NOT_FOUND when absent.
   absl::StatusOr<MeetingRecord> GetMeeting(absl::string_view meeting_id);

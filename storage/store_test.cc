@@ -59,6 +59,7 @@ bool operator==(const RoomPlatform& a, const RoomPlatform& b) {
 
 namespace {
 
+using ::testing::_;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::Eq;
@@ -580,6 +581,68 @@ TEST_F(StoreTest, IdempotencyKeyIsUniqueWhenSet) {
   EXPECT_THAT(store_->FindMeetingByIdempotencyKey(""),
               IsOkAndHolds(std::nullopt));
   EXPECT_EQ(ListAllMeetings(*store_, MeetingFilter()).size(), 4u);
+}
+
+TEST_F(StoreTest, IdempotencyKeyReservationsHoldUntilStoredOrReleased) {
+  using State = KeyReservation::State;
+  const absl::Time stale = kT0 - absl::Minutes(5);
+  auto first =
+      store_->ReserveIdempotencyKey("key-1", "room-1", "call-a", kT0, stale);
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(first->state, State::kReserved);
+
+  // Another call meanwhile: told who holds it, for which room, since when.
+  auto second = store_->ReserveIdempotencyKey("key-1", "room-1", "call-b",
+                                              kT0 + absl::Seconds(1), stale);
+  ASSERT_THAT(second, IsOk());
+  EXPECT_EQ(second->state, State::kHeld);
+  EXPECT_EQ(second->holder, "call-a");
+  EXPECT_EQ(second->room_id, "room-1");
+  EXPECT_EQ(second->reserved_at, kT0);
+
+  // Only the holder releases it.
+  ASSERT_THAT(store_->ReleaseIdempotencyKey("key-1", "call-b"), IsOk());
+  EXPECT_EQ(
+      store_->ReserveIdempotencyKey("key-1", "room-1", "call-b", kT0, stale)
+          ->state,
+      State::kHeld);
+  ASSERT_THAT(store_->ReleaseIdempotencyKey("key-1", "call-a"), IsOk());
+  EXPECT_EQ(
+      store_->ReserveIdempotencyKey("key-1", "room-1", "call-b", kT0, stale)
+          ->state,
+      State::kReserved);
+
+  // Storing the meeting ends the reservation; the key then finds it.
+  MeetingRecord meeting = MakeMeeting("m1", "room-1", kT0);
+  meeting.idempotency_key = "key-1";
+  ASSERT_THAT(store_->InsertMeeting(meeting), IsOk());
+  auto replay = store_->ReserveIdempotencyKey("key-1", "room-1", "call-c",
+                                              kT0 + absl::Seconds(2), stale);
+  ASSERT_THAT(replay, IsOk());
+  EXPECT_EQ(replay->state, State::kMeetingExists);
+  EXPECT_THAT(replay->meeting, Optional(meeting));
+
+  EXPECT_THAT(store_->ReserveIdempotencyKey("", "room-1", "call-a", kT0, stale),
+              StatusIs(absl::StatusCode::kInvalidArgument, _));
+  EXPECT_THAT(store_->ReserveIdempotencyKey("k", "room-1", "", kT0, stale),
+              StatusIs(absl::StatusCode::kInvalidArgument, _));
+}
+
+TEST_F(StoreTest, StaleIdempotencyKeyReservationIsTakenOver) {
+  using State = KeyReservation::State;
+  ASSERT_THAT(store_->ReserveIdempotencyKey("key-1", "room-1", "dead-call", kT0,
+                                            kT0 - absl::Minutes(5)),
+              IsOk());
+  const absl::Time later = kT0 + absl::Minutes(6);
+  auto taken = store_->ReserveIdempotencyKey("key-1", "room-1", "new-call",
+                                             later, later - absl::Minutes(5));
+  ASSERT_THAT(taken, IsOk());
+  EXPECT_EQ(taken->state, State::kReserved);
+  auto held = store_->ReserveIdempotencyKey("key-1", "room-1", "dead-call",
+                                            later, later - absl::Minutes(5));
+  ASSERT_THAT(held, IsOk());
+  EXPECT_EQ(held->state, State::kHeld);
+  EXPECT_EQ(held->holder, "new-call");
 }
 
 TEST_F(StoreTest, FailedInsertInsideSqliteWritesNothing) {

@@ -6,6 +6,8 @@
 
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "tests/e2e/rpc_client.h"
@@ -188,6 +190,77 @@ TEST_F(ProvidersEndToEndTest, RefusedProviderKeyIsNotTheCallersAuthFailure) {
               ::testing::Not(HasSubstr("daily-stale-key")));
   EXPECT_THAT(status.error_message(),
               ::testing::Not(HasSubstr("daily-rotated-key")));
+}
+
+TEST_F(ProvidersEndToEndTest, ConcurrentRetriesWithOneKeyCreateOneRoom) {
+  struct Case {
+    std::string room_id;
+    fakes::FakeHttpServer* fake;
+    std::string create_path;
+  };
+  const Case cases[] = {{"whereby-room", &whereby_, "/meetings"},
+                        {"daily-room", &daily_, "/rooms"}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.room_id);
+    // The provider takes 0.5 s: all six calls are in flight together.
+    c.fake->AddFault(fakes::Fault::Slow(absl::Milliseconds(500), 6)
+                         .For("POST", c.create_path));
+    v1::CreateMeetingRequest request;
+    request.mutable_room()->set_room_id(c.room_id);
+    request.mutable_room()->set_room_name("Retry Storm");
+    request.mutable_room()->set_recording_type(v1::RECORDING_TYPE_NONE);
+    request.set_idempotency_key("key-" + c.room_id);
+    std::vector<grpc::Status> statuses(6);
+    std::vector<v1::CreateMeetingResponse> responses(6);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 6; ++i) {
+      threads.emplace_back([&, i] {
+        RpcClient client(server_->Channel());
+        statuses[i] = client.Call(&Stub::CreateMeeting, request, &responses[i]);
+      });
+    }
+    for (auto& t : threads) t.join();
+    int posts = 0;
+    for (const auto& r : c.fake->requests()) {
+      posts += r.method == "POST" && r.path == "/v1" + c.create_path;
+    }
+    EXPECT_EQ(posts, 1);
+    int created = 0;
+    for (int i = 0; i < 6; ++i) {
+      ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
+      EXPECT_EQ(responses[i].meeting().SerializeAsString(),
+                responses[0].meeting().SerializeAsString());
+      created += responses[i].created();
+    }
+    EXPECT_EQ(created, 1);
+    c.fake->ClearFaults();
+  }
+}
+
+TEST_F(ProvidersEndToEndTest, DifferentKeysDoNotWaitForEachOther) {
+  whereby_.AddFault(
+      fakes::Fault::Slow(absl::Milliseconds(800), 4).For("POST", "/meetings"));
+  std::vector<grpc::Status> statuses(4);
+  std::vector<std::thread> threads;
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      v1::CreateMeetingRequest request;
+      request.mutable_room()->set_room_id("whereby-room");
+      request.mutable_room()->set_room_name("Parallel");
+      request.set_idempotency_key("parallel-" + std::to_string(i));
+      v1::CreateMeetingResponse response;
+      RpcClient client(server_->Channel());
+      statuses[i] = client.Call(&Stub::CreateMeeting, request, &response);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& status : statuses) {
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  }
+  // Serialised, four calls would take 3.2 s.
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(2400));
+  EXPECT_THAT(whereby_.meetings(), SizeIs(4));
 }
 
 TEST_F(ProvidersEndToEndTest, SlowProviderEndsAtTheCallersDeadline) {
