@@ -56,6 +56,15 @@ const PlatformStatus* FindStatus(const std::vector<PlatformStatus>& statuses,
 
 }  // namespace
 
+std::vector<SettingAliases> ProviderRegistry::AllSettingAliases() const {
+  std::vector<SettingAliases> all;
+  for (const auto& [name, factory] : factories_) {
+    all.insert(all.end(), factory.setting_aliases.begin(),
+               factory.setting_aliases.end());
+  }
+  return all;
+}
+
 SettingsLookup MapSettings(std::map<std::string, std::string> values) {
   return [values = std::move(values)](
              absl::string_view name) -> std::optional<std::string> {

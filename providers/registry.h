@@ -17,14 +17,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "providers/setting_aliases.h"
 #include "providers/video_platform.h"
 
 namespace videoplatform::providers {
-
-// Reads one setting (an environment variable in production). Returns nullopt
-// when the setting is unset or empty. Must be safe to call concurrently.
-using SettingsLookup =
-    std::function<std::optional<std::string>(absl::string_view name)>;
 
 // SettingsLookup over the process environment.
 SettingsLookup EnvironmentSettings();
@@ -40,6 +36,9 @@ struct ProviderFactory {
   Capabilities capabilities;
   // Settings without which the provider cannot work (e.g. WHEREBY_API_KEY).
   std::vector<std::string> required_settings;
+  // Other names operators use for this provider's settings (the backend's
+  // and the specification's); see setting_aliases.h.
+  std::vector<SettingAliases> setting_aliases;
   // Builds the provider; called only when every required setting is present.
   // Returns INVALID_ARGUMENT naming the setting when a value is malformed.
   std::function<absl::StatusOr<std::unique_ptr<VideoPlatform>>(
@@ -59,6 +58,9 @@ class ProviderRegistry {
 
   // nullptr when unknown.
   const ProviderFactory* Find(absl::string_view name) const;
+
+  // The setting aliases of every registered provider.
+  std::vector<SettingAliases> AllSettingAliases() const;
 
  private:
   std::map<std::string, ProviderFactory, std::less<>> factories_;

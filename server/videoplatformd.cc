@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -88,7 +89,14 @@ absl::Status Run(const sigset_t& stop_signals) {
 
   providers::ProviderRegistry registry;
   RETURN_IF_ERROR(providers::RegisterBuiltinProviders(registry));
-  const providers::SettingsLookup settings = providers::EnvironmentSettings();
+  // The backend's and the specification's names for the same settings are
+  // all accepted; two of them set differently stop the server here.
+  const std::vector<providers::SettingAliases> aliases =
+      registry.AllSettingAliases();
+  RETURN_IF_ERROR(providers::CheckSettingAliases(
+      providers::EnvironmentSettings(), aliases));
+  const providers::SettingsLookup settings =
+      providers::WithSettingAliases(providers::EnvironmentSettings(), aliases);
   ASSIGN_OR_RETURN(const std::unique_ptr<providers::Providers> providers,
                    providers::Providers::Create(registry, settings));
   for (const providers::PlatformStatus& status : providers->Statuses()) {

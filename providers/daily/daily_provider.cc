@@ -1,4 +1,5 @@
 #include "providers/daily/daily_provider.h"
+#include "providers/daily/daily_setting_aliases.h"
 
 #include <algorithm>
 #include <map>
@@ -548,6 +549,7 @@ ProviderFactory MakeDailyProviderFactory() {
   factory.name = kDailyPlatformName;
   factory.capabilities = DailyCapabilities();
   factory.required_settings = {kDailyApiKeySetting};
+  factory.setting_aliases = DailySettingAliases();
   factory.create = [](const SettingsLookup& settings)
       -> absl::StatusOr<std::unique_ptr<VideoPlatform>> {
     ASSIGN_OR_RETURN(DailyOptions options, DailyOptionsFromSettings(settings));

@@ -1,4 +1,5 @@
 #include "providers/whereby/whereby_provider.h"
+#include "providers/whereby/whereby_setting_aliases.h"
 
 #include <utility>
 
@@ -433,6 +434,7 @@ ProviderFactory MakeWherebyProviderFactory() {
   factory.name = kWherebyPlatformName;
   factory.capabilities = WherebyCapabilities();
   factory.required_settings = {kWherebyApiKeySetting};
+  factory.setting_aliases = WherebySettingAliases();
   factory.create = [](const SettingsLookup& settings)
       -> absl::StatusOr<std::unique_ptr<VideoPlatform>> {
     ASSIGN_OR_RETURN(WherebyOptions options,

@@ -1,0 +1,16 @@
+// The names the backend (WHEREBY_STORAGE_AWS_*) and the specification
+// (AWS_WHEREBY_*) use for Whereby's recording-bucket settings.
+#ifndef VIDEOPLATFORM_PROVIDERS_WHEREBY_WHEREBY_SETTING_ALIASES_H_
+#define VIDEOPLATFORM_PROVIDERS_WHEREBY_WHEREBY_SETTING_ALIASES_H_
+
+#include <vector>
+
+#include "providers/setting_aliases.h"
+
+namespace videoplatform::providers {
+
+std::vector<SettingAliases> WherebySettingAliases();
+
+}  // namespace videoplatform::providers
+
+#endif  // VIDEOPLATFORM_PROVIDERS_WHEREBY_WHEREBY_SETTING_ALIASES_H_
