@@ -62,6 +62,9 @@ class WebhookShim {
   // The bound port (the real one when listening on port 0).
   int port() const { return port_; }
 
+  // Connections open now (under the caps). Thread-safe.
+  int open_connections() const { return limiter_.open(); }
+
   // Stops accepting connections and closes idle connections and those still
   // sending their request (nothing of theirs was acknowledged) at once.
   // Requests already complete finish: their answers are written, for at

@@ -4,8 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -163,6 +165,51 @@ TEST(WebhookShimMainTest, ServesOnPortZeroAndStopsOnSigterm) {
   EXPECT_THAT(output, HasSubstr(absl::StrCat("listening on port ", *port)));
   EXPECT_THAT(output, HasSubstr("http GET /healthz 200"));
   EXPECT_THAT(output, HasSubstr("stopped"));
+}
+
+// A socket connected to 127.0.0.1:`port` that has sent half a request;
+// -1 on failure.
+int SlowClient(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  constexpr char kHalf[] = "POST /v1/whereby HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
+          0 ||
+      send(fd, kHalf, sizeof(kHalf) - 1, MSG_NOSIGNAL) < 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+TEST(WebhookShimMainTest, SigtermStopsWithinTheGraceWithSlowClients) {
+  const std::string port_file = TempPath("slow.port");
+  ShimProcess process({"--listen=127.0.0.1:0", "--service=127.0.0.1:1",
+                       "--port_file=" + port_file, "--shutdown_grace=2s",
+                       "--read_timeout=60s", "--idle_timeout=60s",
+                       "--max_connections_per_ip=1000"});
+  ASSERT_TRUE(process.started());
+  const std::optional<int> port = WaitForPort(port_file, process);
+  ASSERT_TRUE(port.has_value()) << process.Output();
+  std::vector<int> slow;
+  for (int i = 0; i < 200; ++i) {
+    const int fd = SlowClient(*port);
+    ASSERT_GE(fd, 0);
+    slow.push_back(fd);
+  }
+  httplib::Client client("127.0.0.1", *port);
+  httplib::Result live = client.Get("/healthz");
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->status, 200);
+
+  const absl::Time start = absl::Now();
+  process.Signal(SIGTERM);
+  EXPECT_EQ(process.Wait(absl::Seconds(20)), 0) << process.Output();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  for (const int fd : slow) close(fd);
 }
 
 TEST(WebhookShimMainTest, BusyPortExitsWithCode1) {
