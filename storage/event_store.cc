@@ -474,11 +474,12 @@ absl::StatusOr<std::vector<v1::Event>> EventStore::ReadEvents(
     return absl::InvalidArgumentError(
         absl::StrCat("limit must be in 1..", kMaxEventPage, ", got ", limit));
   }
-  absl::MutexLock lock(&db_.mutex());
+  ReadLease reader = db_.Read();
+  Database& db = reader.db();
   ASSIGN_OR_RETURN(Statement select,
-                   db_.PrepareCached("SELECT sequence, event FROM events "
-                                     "WHERE sequence > ?1 ORDER BY sequence "
-                                     "LIMIT ?2"));
+                   db.PrepareCached("SELECT sequence, event FROM events "
+                                    "WHERE sequence > ?1 ORDER BY sequence "
+                                    "LIMIT ?2"));
   RETURN_IF_ERROR(select.BindAll(after_sequence, limit));
   std::vector<v1::Event> events;
   while (true) {
@@ -492,10 +493,11 @@ absl::StatusOr<std::vector<v1::Event>> EventStore::ReadEvents(
 }
 
 absl::StatusOr<int64_t> EventStore::LastSequence() {
-  absl::MutexLock lock(&db_.mutex());
+  ReadLease reader = db_.Read();
+  Database& db = reader.db();
   ASSIGN_OR_RETURN(
       Statement select,
-      db_.PrepareCached("SELECT COALESCE(MAX(sequence), 0) FROM events"));
+      db.PrepareCached("SELECT COALESCE(MAX(sequence), 0) FROM events"));
   ASSIGN_OR_RETURN(const bool row, select.Step());
   if (!row) return absl::InternalError("MAX(sequence) returned no row");
   return select.ColumnInt64(0);
@@ -504,18 +506,20 @@ absl::StatusOr<int64_t> EventStore::LastSequence() {
 absl::StatusOr<std::optional<std::string>> EventStore::FindMeetingId(
     absl::string_view platform, absl::string_view provider_meeting_id,
     absl::string_view room_name) {
-  absl::MutexLock lock(&db_.mutex());
+  ReadLease reader = db_.Read();
+  Database& db = reader.db();
   ASSIGN_OR_RETURN(
       const std::optional<MeetingState> meeting,
-      FindMeetingLocked(db_, platform, provider_meeting_id, room_name));
+      FindMeetingLocked(db, platform, provider_meeting_id, room_name));
   if (!meeting.has_value()) return std::optional<std::string>();
   return std::optional<std::string>(meeting->meeting_id);
 }
 
 absl::StatusOr<std::optional<WebhookRecord>> EventStore::GetWebhook(
     absl::string_view platform, absl::string_view provider_event_id) {
-  absl::MutexLock lock(&db_.mutex());
-  return GetWebhookLocked(db_, platform, provider_event_id);
+  ReadLease reader = db_.Read();
+  Database& db = reader.db();
+  return GetWebhookLocked(db, platform, provider_event_id);
 }
 
 }  // namespace videoplatform::storage

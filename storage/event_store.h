@@ -37,7 +37,8 @@
 //
 // Thread safety: every method may be called concurrently. Writes run on the
 // committer's thread holding the connection's mutex (storage/sqlite.h);
-// reads hold it for their whole run. The commit listener is called after
+// reads lease a read connection (Database::Read()), so they see the last
+// commit and do not wait for writes. The commit listener is called after
 // the transaction commits, without the mutex held, possibly from several
 // threads at once and not in sequence order.
 // Errors: as Store (UNAVAILABLE when the database stays busy, INTERNAL for

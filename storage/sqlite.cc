@@ -79,6 +79,75 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   return db;
 }
 
+absl::StatusOr<std::unique_ptr<Database>> Database::OpenReadOnly(
+    const std::string& path) {
+  sqlite3* raw = nullptr;
+  // NOMUTEX: a read connection is used by one lease holder at a time.
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<Database> db(new Database(raw, path));
+  if (rc != SQLITE_OK) {
+    return SqliteStatus(
+        rc, absl::StrCat(
+                "cannot open database \"", path, "\" for reading: ",
+                raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, kDefaultBusyTimeoutMs);
+  return db;
+}
+
+absl::Status Database::OpenReadPool(int readers) {
+  if (IsInMemory(path_)) return absl::OkStatus();
+  if (readers < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a read pool needs at least 1 connection, got ", readers));
+  }
+  std::vector<std::unique_ptr<Database>> opened;
+  for (int i = 0; i < readers; ++i) {
+    absl::StatusOr<std::unique_ptr<Database>> reader = OpenReadOnly(path_);
+    if (!reader.ok()) return reader.status();
+    opened.push_back(*std::move(reader));
+  }
+  absl::MutexLock lock(&pool_mu_);
+  for (auto& reader : opened) idle_readers_.push_back(std::move(reader));
+  pool_size_ += readers;
+  return absl::OkStatus();
+}
+
+ReadLease Database::Read() {
+  if (pool_size_ == 0) {
+    mu_.Lock();
+    return ReadLease(this, nullptr, nullptr);
+  }
+  std::unique_ptr<Database> reader;
+  {
+    absl::MutexLock lock(&pool_mu_);
+    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(pool_mu_) {
+      return !idle_readers_.empty();
+    };
+    pool_mu_.Await(absl::Condition(&idle));
+    reader = std::move(idle_readers_.back());
+    idle_readers_.pop_back();
+  }
+  Database* raw = reader.get();
+  raw->mu_.Lock();  // Uncontended; keeps the "hold mutex()" rule.
+  return ReadLease(raw, std::move(reader), this);
+}
+
+ReadLease::ReadLease(ReadLease&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)),
+      pooled_(std::move(other.pooled_)),
+      pool_(std::exchange(other.pool_, nullptr)) {}
+
+ReadLease::~ReadLease() {
+  if (db_ == nullptr) return;
+  db_->mu_.Unlock();
+  if (pool_ == nullptr) return;
+  absl::MutexLock lock(&pool_->pool_mu_);
+  pool_->idle_readers_.push_back(std::move(pooled_));
+}
+
 Database::~Database() {
   for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
   // close_v2 defers the close if a Statement still exists (a bug), instead

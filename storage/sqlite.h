@@ -22,6 +22,7 @@
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -39,6 +40,7 @@ namespace videoplatform::storage {
 absl::Status SqliteStatus(int rc, absl::string_view message);
 
 class Statement;
+class ReadLease;
 
 class Database {
  public:
@@ -49,6 +51,10 @@ class Database {
   // journal_mode=WAL (which persists in the file).
   static absl::StatusOr<std::unique_ptr<Database>> Open(
       const std::string& path);
+  // Opens the existing database file at `path` read-only (no pragmas run;
+  // busy timeout 5 s). For read pools; see OpenReadPool().
+  static absl::StatusOr<std::unique_ptr<Database>> OpenReadOnly(
+      const std::string& path);
   ~Database();
 
   Database(const Database&) = delete;
@@ -56,6 +62,20 @@ class Database {
 
   // Guards the connection; see the file comment.
   absl::Mutex& mutex() { return mu_; }
+
+  // Opens `readers` (>= 1) read-only connections to this file, which Read()
+  // then hands out. In WAL mode they read the last committed state while
+  // this connection writes, so reads never wait for writes (or for each
+  // other, up to `readers` at once). Does nothing for in-memory databases
+  // (another connection would see another database). Call once, before
+  // the connection is shared.
+  absl::Status OpenReadPool(int readers);
+  // A connection to read from, leased exclusively with its mutex held: one
+  // of the read pool (waiting while all are leased), or, without a pool,
+  // this connection itself. A pool connection sees only committed data, so
+  // never read through it inside a write transaction of this connection.
+  // Thread-safe. The lease must end before this Database is destroyed.
+  ReadLease Read();
 
   // Runs one or more `;`-separated statements, discarding any rows.
   absl::Status Exec(absl::string_view sql);
@@ -97,6 +117,35 @@ class Database {
   absl::Mutex mu_;
   // Guarded by mu_ like the connection itself (see the file comment).
   std::unordered_map<std::string, CachedStatement> cache_;
+
+  friend class ReadLease;
+  // The read pool; empty when there is none.
+  absl::Mutex pool_mu_;
+  int pool_size_ = 0;  // Set once by OpenReadPool, before sharing.
+  std::vector<std::unique_ptr<Database>> idle_readers_
+      ABSL_GUARDED_BY(pool_mu_);
+};
+
+// A connection leased by Database::Read(); holds its mutex. Move-only.
+class ReadLease {
+ public:
+  ReadLease(ReadLease&& other) noexcept;
+  ReadLease& operator=(ReadLease&&) = delete;
+  ~ReadLease();
+
+  Database& db() { return *db_; }
+  Database* operator->() { return db_; }
+
+ private:
+  friend class Database;
+  // `pool`: the Database whose pool `db` goes back to; null when `db` is
+  // that Database itself.
+  ReadLease(Database* db, std::unique_ptr<Database> pooled, Database* pool)
+      : db_(db), pooled_(std::move(pooled)), pool_(pool) {}
+
+  Database* db_;                      // Null once moved from.
+  std::unique_ptr<Database> pooled_;  // Owned while leased from a pool.
+  Database* pool_;
 };
 
 // A prepared statement. Parameters are numbered from 1, result columns

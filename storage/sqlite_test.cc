@@ -6,8 +6,11 @@
 
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "server/common/status_matchers.h"
 #include "storage/test_util.h"
@@ -265,6 +268,75 @@ TEST(StatementTest, PrepareCachedReportsSqlErrorsAndCachesNothing) {
   EXPECT_THAT(db->PrepareCached("SELEC 1"),
               StatusIs(absl::StatusCode::kInternal, HasSubstr("syntax")));
   EXPECT_EQ(db->cached_statements(), 0u);
+}
+
+TEST(ReadPoolTest, ReadsSeeTheLastCommitWithoutWaitingForTheWriter) {
+  const std::string path = testing::TempDbPath();
+  std::unique_ptr<Database> db = OpenOrDie(path);
+  ASSERT_NE(db, nullptr);
+  ASSERT_THAT(db->Exec("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1)"),
+              IsOk());
+  ASSERT_THAT(db->OpenReadPool(2), IsOk());
+  // The writer is busy: its mutex held, a write uncommitted.
+  db->mutex().Lock();
+  absl::StatusOr<Transaction> write = Transaction::Begin(*db);
+  ASSERT_THAT(write, IsOk());
+  ASSERT_THAT(db->Exec("UPDATE t SET v = 2"), IsOk());
+  absl::Notification read;
+  std::string seen;
+  std::thread reader([&] {
+    ReadLease lease = db->Read();
+    seen = QueryText(lease.db(), "SELECT v FROM t");
+    read.Notify();
+  });
+  EXPECT_TRUE(read.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  EXPECT_EQ(seen, "1");  // Committed state only.
+  ASSERT_THAT(write->Commit(), IsOk());
+  db->mutex().Unlock();
+  reader.join();
+  ReadLease lease = db->Read();
+  EXPECT_NE(&lease.db(), db.get());
+  EXPECT_EQ(QueryText(lease.db(), "SELECT v FROM t"), "2");
+  // Read connections cannot write.
+  EXPECT_THAT(lease->Exec("UPDATE t SET v = 3"),
+              StatusIs(absl::StatusCode::kInternal, HasSubstr("readonly")));
+}
+
+TEST(ReadPoolTest, LeasesAreExclusiveAndWaitForAFreeConnection) {
+  const std::string path = testing::TempDbPath();
+  std::unique_ptr<Database> db = OpenOrDie(path);
+  ASSERT_NE(db, nullptr);
+  ASSERT_THAT(db->OpenReadPool(2), IsOk());
+  std::optional<ReadLease> first(db->Read());
+  std::optional<ReadLease> second(db->Read());
+  EXPECT_NE(&first->db(), &second->db());
+  absl::Notification third_leased;
+  Database* third_db = nullptr;
+  std::thread third([&] {
+    ReadLease lease = db->Read();
+    third_db = &lease.db();
+    third_leased.Notify();
+  });
+  // Both are leased: the third waits...
+  EXPECT_FALSE(
+      third_leased.WaitForNotificationWithTimeout(absl::Milliseconds(50)));
+  Database* const released = &first->db();
+  first.reset();
+  // ...until one comes back, and gets that one.
+  EXPECT_TRUE(third_leased.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  third.join();
+  EXPECT_EQ(third_db, released);
+}
+
+TEST(ReadPoolTest, InMemoryDatabaseReadsThroughItsOwnConnection) {
+  std::unique_ptr<Database> db = OpenOrDie(":memory:");
+  ASSERT_NE(db, nullptr);
+  ASSERT_THAT(db->OpenReadPool(2), IsOk());
+  ASSERT_THAT(db->Exec("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (7)"),
+              IsOk());
+  ReadLease lease = db->Read();
+  EXPECT_EQ(&lease.db(), db.get());
+  EXPECT_EQ(QueryText(lease.db(), "SELECT v FROM t"), "7");
 }
 
 TEST(StatementTest, MovedStatementStillWorks) {

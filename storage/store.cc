@@ -1,8 +1,9 @@
-// Store on one SQLite connection. Every method holds the connection's mutex
-// for its whole run, so operations of one process are serialised (reads
-// included); writes also take SQLite's write lock (BEGIN IMMEDIATE or a
-// single autocommit statement), which serialises them against other
-// processes using the same file.
+// Store on one SQLite writer connection plus a pool of read-only ones.
+// Writes hold the writer's mutex for their whole run and take SQLite's
+// write lock (BEGIN IMMEDIATE or a single autocommit statement), which
+// serialises them against other processes using the same file. Reads lease
+// a read connection (Database::Read()) and see the last commit without
+// waiting for the writer or for each other.
 #include "storage/store.h"
 
 #include <algorithm>
@@ -20,6 +21,10 @@
 
 namespace videoplatform::storage {
 namespace {
+
+// Read-only connections for reads (WAL: they never wait for the writer).
+// Reads are short; a few per core keep the gRPC threads from queueing.
+constexpr int kReadConnections = 4;
 
 // Larger page requests are cut to this; the cursor covers the rest.
 constexpr int kMaxPageSize = 1000;
@@ -196,8 +201,12 @@ namespace {
 absl::StatusOr<std::unique_ptr<Database>> OpenAndMigrate(
     const std::string& path) {
   ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(path));
-  absl::MutexLock lock(&db->mutex());
-  RETURN_IF_ERROR(Migrate(*db));
+  {
+    absl::MutexLock lock(&db->mutex());
+    RETURN_IF_ERROR(Migrate(*db));
+  }
+  // After the migration, so that readers never see an older schema.
+  RETURN_IF_ERROR(db->OpenReadPool(kReadConnections));
   return db;
 }
 
@@ -230,8 +239,9 @@ absl::StatusOr<int> Store::SchemaVersion() {
 // --- Global flags ---
 
 absl::StatusOr<GlobalFlags> Store::GetFlags() {
-  absl::MutexLock lock(&db_->mutex());
-  return ReadFlags(*db_);
+  ReadLease reader = db_->Read();
+  Database& db = reader.db();
+  return ReadFlags(db);
 }
 
 absl::StatusOr<GlobalFlags> Store::UpdateFlags(
@@ -306,11 +316,12 @@ absl::StatusOr<bool> Store::ClearRoomPlatform(absl::string_view room_id) {
 
 absl::StatusOr<std::optional<RoomPlatform>> Store::GetRoomPlatform(
     absl::string_view room_id) {
-  absl::MutexLock lock(&db_->mutex());
+  ReadLease reader = db_->Read();
+  Database& db = reader.db();
   ASSIGN_OR_RETURN(Statement select,
-                   db_->PrepareCached("SELECT room_id, platform, updated_by, "
-                                      "update_time_us FROM room_platforms "
-                                      "WHERE room_id = ?1"));
+                   db.PrepareCached("SELECT room_id, platform, updated_by, "
+                                    "update_time_us FROM room_platforms "
+                                    "WHERE room_id = ?1"));
   RETURN_IF_ERROR(select.BindText(1, room_id));
   ASSIGN_OR_RETURN(const bool row, select.Step());
   if (!row) return std::optional<RoomPlatform>();
@@ -327,12 +338,13 @@ absl::StatusOr<RoomPlatformPage> Store::ListRoomPlatforms(
                      DecodePageToken(after_cursor, kRoomPlatformTokenKind, 1));
     after_room_id = std::move(fields[0]);
   }
-  absl::MutexLock lock(&db_->mutex());
+  ReadLease reader = db_->Read();
+  Database& db = reader.db();
   ASSIGN_OR_RETURN(Statement select,
-                   db_->PrepareCached("SELECT room_id, platform, updated_by, "
-                                      "update_time_us FROM room_platforms "
-                                      "WHERE room_id > ?1 ORDER BY room_id "
-                                      "LIMIT ?2"));
+                   db.PrepareCached("SELECT room_id, platform, updated_by, "
+                                    "update_time_us FROM room_platforms "
+                                    "WHERE room_id > ?1 ORDER BY room_id "
+                                    "LIMIT ?2"));
   // One extra row tells whether another page follows.
   RETURN_IF_ERROR(select.BindAll(after_room_id, page_size + 1));
   RoomPlatformPage page;
@@ -520,17 +532,19 @@ absl::Status Store::ReleaseIdempotencyKey(absl::string_view key,
 }
 
 absl::StatusOr<MeetingRecord> Store::GetMeeting(absl::string_view meeting_id) {
-  absl::MutexLock lock(&db_->mutex());
-  return GetMeetingLocked(*db_, meeting_id);
+  ReadLease reader = db_->Read();
+  Database& db = reader.db();
+  return GetMeetingLocked(db, meeting_id);
 }
 
 absl::StatusOr<std::optional<MeetingRecord>> Store::FindMeetingByIdempotencyKey(
     absl::string_view idempotency_key) {
   // "" means "no key" and matches nothing.
   if (idempotency_key.empty()) return std::optional<MeetingRecord>();
-  absl::MutexLock lock(&db_->mutex());
+  ReadLease reader = db_->Read();
+  Database& db = reader.db();
   // The `<> ''` term lets SQLite use the partial unique index.
-  return QueryOneMeeting(*db_, "idempotency_key = ?1 AND idempotency_key <> ''",
+  return QueryOneMeeting(db, "idempotency_key = ?1 AND idempotency_key <> ''",
                          idempotency_key);
 }
 
@@ -553,8 +567,9 @@ absl::StatusOr<MeetingPage> Store::ListMeetings(const MeetingFilter& filter) {
   }
   absl::StrAppend(&sql, " ORDER BY start_time_us DESC, id DESC LIMIT ?");
 
-  absl::MutexLock lock(&db_->mutex());
-  ASSIGN_OR_RETURN(Statement select, db_->PrepareCached(sql));
+  ReadLease reader = db_->Read();
+  Database& db = reader.db();
+  ASSIGN_OR_RETURN(Statement select, db.PrepareCached(sql));
   int index = 0;
   if (!filter.room_id.empty()) {
     RETURN_IF_ERROR(select.BindText(++index, filter.room_id));

@@ -3,8 +3,9 @@
 //
 // Thread safety: every method may be called concurrently; writes are
 // serialised and each runs in one transaction, so a failed write returns an
-// error and leaves nothing behind. (One SQLite connection behind a mutex:
-// calls of one Store run one at a time.)
+// error and leaves nothing behind. Reads (Get*, List*, Find*) run on a pool
+// of read-only connections (WAL): they see the last commit and wait neither
+// for writes nor for each other.
 // Errors: NOT_FOUND for a missing row, ALREADY_EXISTS for a unique-key clash,
 // UNAVAILABLE when the database stays busy past the busy timeout, INTERNAL
 // for anything else SQLite reports (with SQLite's message),

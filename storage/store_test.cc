@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "server/common/status_matchers.h"
 #include "storage/migrations.h"
@@ -191,6 +192,34 @@ TEST_F(StoreTest, ConnectionCommitsWithSynchronousFull) {
   ASSERT_THAT(row, IsOk());
   ASSERT_TRUE(*row);
   EXPECT_EQ(pragma->ColumnInt64(0), 2);  // 2 = FULL
+}
+
+// Reads go to the read pool: they complete while the writer connection is
+// busy (its mutex held, as during a long group commit).
+TEST_F(StoreTest, ReadsDoNotWaitForTheWriterConnection) {
+  MeetingRecord meeting;
+  meeting.meeting_id = "m-read";
+  meeting.room_id = "r-read";
+  meeting.start_time = absl::FromUnixSeconds(1700000000);
+  meeting.end_time = meeting.start_time + absl::Hours(1);
+  ASSERT_THAT(store_->InsertMeeting(meeting), IsOk());
+  store_->database().mutex().Lock();
+  absl::Notification done;
+  std::thread reader([&] {
+    EXPECT_THAT(store_->GetMeeting("m-read"), IsOk());
+    EXPECT_THAT(store_->GetFlags(), IsOk());
+    EXPECT_THAT(store_->GetRoomPlatform("r-read"), IsOk());
+    absl::StatusOr<MeetingPage> page = store_->ListMeetings(MeetingFilter());
+    EXPECT_THAT(page, IsOk());
+    if (page.ok()) {
+      EXPECT_EQ(page->meetings.size(), 1u);
+    }
+    done.Notify();
+  });
+  const bool finished = done.WaitForNotificationWithTimeout(absl::Seconds(20));
+  store_->database().mutex().Unlock();
+  reader.join();
+  EXPECT_TRUE(finished) << "a read waited for the writer's mutex";
 }
 
 // --- Global flags ---
