@@ -17,6 +17,10 @@
 namespace videoplatform::server {
 namespace {
 
+// How long before its deadline a call waiting for another call with its
+// idempotency key gives up (time for the ABORTED answer to reach it).
+constexpr absl::Duration kWaitMargin = absl::Milliseconds(250);
+
 // Checks the room settings and fills in the documented defaults.
 absl::StatusOr<providers::MeetingSpec> ToMeetingSpec(
     const v1::CreateMeetingRequest& request, absl::Time now) {
@@ -164,8 +168,10 @@ absl::StatusOr<v1::CreateMeetingResponse> MeetingRpcs::CreateMeeting(
   }
   if (!first) {
     absl::MutexLock lock(&calls_mu_);
+    // Stop waiting a little before the caller's deadline, so it reads
+    // "in progress" rather than a bare DEADLINE_EXCEEDED.
     if (!calls_mu_.AwaitWithDeadline(absl::Condition(&call->done),
-                                     context.deadline)) {
+                                     context.deadline - kWaitMargin)) {
       return absl::AbortedError(
           "idempotency_key: a CreateMeeting with this key is still in "
           "progress; retry later");

@@ -237,6 +237,72 @@ TEST_F(ProvidersEndToEndTest, ConcurrentRetriesWithOneKeyCreateOneRoom) {
   }
 }
 
+TEST_F(ProvidersEndToEndTest, KeyHeldByAnotherProcessIsAbortedThenReplayed) {
+  // A second server on the same database file.
+  auto other =
+      ServerProcess::Start({.env = {{"WHEREBY_API_KEY", "whereby-test-key"},
+                                    {"WHEREBY_API_URL", whereby_.base_url()}},
+                            .db_path = server_->db_path()});
+  ASSERT_TRUE(other.ok()) << other.status();
+  RpcClient other_client((*other)->Channel());
+
+  whereby_.AddFault(
+      fakes::Fault::Slow(absl::Milliseconds(1500)).For("POST", "/meetings"));
+  v1::CreateMeetingRequest request;
+  request.mutable_room()->set_room_id("whereby-room");
+  request.mutable_room()->set_room_name("Two Servers");
+  request.set_idempotency_key("shared-key");
+  v1::CreateMeetingResponse first;
+  grpc::Status first_status;
+  std::thread caller([&] {
+    first_status = client_->Call(&Stub::CreateMeeting, request, &first);
+  });
+  ASSERT_TRUE(whereby_.WaitForRequests(1, absl::Seconds(10)));
+
+  v1::CreateMeetingResponse second;
+  const grpc::Status held =
+      other_client.Call(&Stub::CreateMeeting, request, &second);
+  EXPECT_EQ(held.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_THAT(held.error_message(), HasSubstr("in progress"));
+  caller.join();
+  ASSERT_TRUE(first_status.ok()) << first_status.error_message();
+  EXPECT_TRUE(first.created());
+
+  const grpc::Status replayed =
+      other_client.Call(&Stub::CreateMeeting, request, &second);
+  ASSERT_TRUE(replayed.ok()) << replayed.error_message();
+  EXPECT_FALSE(second.created());
+  EXPECT_EQ(second.meeting().meeting_id(), first.meeting().meeting_id());
+  EXPECT_THAT(whereby_.meetings(), SizeIs(1));
+}
+
+TEST_F(ProvidersEndToEndTest, WaiterPastItsDeadlineIsAbortedInProgress) {
+  whereby_.AddFault(
+      fakes::Fault::Slow(absl::Milliseconds(2500)).For("POST", "/meetings"));
+  v1::CreateMeetingRequest request;
+  request.mutable_room()->set_room_id("whereby-room");
+  request.mutable_room()->set_room_name("Impatient");
+  request.set_idempotency_key("slow-key");
+  v1::CreateMeetingResponse first;
+  grpc::Status first_status;
+  std::thread caller([&] {
+    first_status = client_->Call(&Stub::CreateMeeting, request, &first);
+  });
+  ASSERT_TRUE(whereby_.WaitForRequests(1, absl::Seconds(10)));
+
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+  auto stub = v1::VideoPlatformService::NewStub(server_->Channel());
+  v1::CreateMeetingResponse second;
+  const grpc::Status waited = stub->CreateMeeting(&context, request, &second);
+  EXPECT_EQ(waited.error_code(), grpc::StatusCode::ABORTED)
+      << waited.error_message();
+  EXPECT_THAT(waited.error_message(), HasSubstr("in progress"));
+  caller.join();
+  ASSERT_TRUE(first_status.ok()) << first_status.error_message();
+  EXPECT_THAT(whereby_.meetings(), SizeIs(1));
+}
+
 TEST_F(ProvidersEndToEndTest, DifferentKeysDoNotWaitForEachOther) {
   whereby_.AddFault(
       fakes::Fault::Slow(absl::Milliseconds(800), 4).For("POST", "/meetings"));
