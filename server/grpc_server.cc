@@ -124,7 +124,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
 
 void GrpcServer::Shutdown(absl::Duration grace) {
   if (server_ == nullptr) return;
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  // Every service name and the server turn NOT_SERVING now, for good.
+  server_->GetHealthCheckService()->Shutdown();
   // Streams waiting for events end at once; one stuck on a client that
   // does not read gets at most a second of the grace.
   service_.StopWatches(std::min(grace, absl::Seconds(1)));
