@@ -65,6 +65,15 @@ std::vector<SettingAliases> ProviderRegistry::AllSettingAliases() const {
   return all;
 }
 
+std::vector<SettingDoc> ProviderRegistry::AllSettingDocs() const {
+  std::vector<SettingDoc> all;
+  for (const auto& [name, factory] : factories_) {
+    all.insert(all.end(), factory.setting_docs.begin(),
+               factory.setting_docs.end());
+  }
+  return all;
+}
+
 SettingsLookup MapSettings(std::map<std::string, std::string> values) {
   return [values = std::move(values)](
              absl::string_view name) -> std::optional<std::string> {

@@ -39,6 +39,8 @@ struct ProviderFactory {
   // Other names operators use for this provider's settings (the backend's
   // and the specification's); see setting_aliases.h.
   std::vector<SettingAliases> setting_aliases;
+  // Every setting the provider reads, for --help.
+  std::vector<SettingDoc> setting_docs;
   // Builds the provider; called only when every required setting is present.
   // Returns INVALID_ARGUMENT naming the setting when a value is malformed.
   std::function<absl::StatusOr<std::unique_ptr<VideoPlatform>>(
@@ -61,6 +63,8 @@ class ProviderRegistry {
 
   // The setting aliases of every registered provider.
   std::vector<SettingAliases> AllSettingAliases() const;
+  // The setting docs of every registered provider, by provider name.
+  std::vector<SettingDoc> AllSettingDocs() const;
 
  private:
   std::map<std::string, ProviderFactory, std::less<>> factories_;

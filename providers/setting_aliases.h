@@ -1,4 +1,5 @@
-// Other names operators use for a setting. The backend's `.env` files and
+// Settings (environment variables) a provider declares: their help, and the
+// other names operators use for a setting. The backend's `.env` files and
 // the specification name the same S3 settings differently; each setting has
 // one canonical name and any number of aliases, all accepted.
 #ifndef VIDEOPLATFORM_PROVIDERS_SETTING_ALIASES_H_
@@ -18,6 +19,15 @@ namespace videoplatform::providers {
 // when the setting is unset or empty. Must be safe to call concurrently.
 using SettingsLookup =
     std::function<std::optional<std::string>(absl::string_view name)>;
+
+// One setting as --help lists it.
+struct SettingDoc {
+  std::string name;
+  // "" when the setting has no default.
+  std::string default_value;
+  // What it does, one line.
+  std::string help;
+};
 
 struct SettingAliases {
   std::string canonical;

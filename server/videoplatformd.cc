@@ -18,6 +18,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "prometheus/registry.h"
 #include "providers/builtin_providers.h"
@@ -35,6 +36,7 @@
 #include "server/ingest/url_policy.h"
 #include "server/recording_rpcs.h"
 #include "server/server_tls.h"
+#include "server/settings_help.h"
 #include "server/startup_flags.h"
 #include "spdlog/spdlog.h"
 #include "storage/event_store.h"
@@ -71,7 +73,8 @@ ABSL_FLAG(std::string, metrics_port_file, "",
 namespace videoplatform::server {
 namespace {
 
-absl::Status Run(const sigset_t& stop_signals) {
+absl::Status Run(const sigset_t& stop_signals,
+                 const providers::ProviderRegistry& registry) {
   // Every component registers its metrics here; /metrics serves them.
   const auto metrics_registry = std::make_shared<prometheus::Registry>();
   std::unique_ptr<MetricsEndpoint> metrics_endpoint;
@@ -87,8 +90,6 @@ absl::Status Run(const sigset_t& stop_signals) {
     }
   }
 
-  providers::ProviderRegistry registry;
-  RETURN_IF_ERROR(providers::RegisterBuiltinProviders(registry));
   // The backend's and the specification's names for the same settings are
   // all accepted; two of them set differently stop the server here.
   const std::vector<providers::SettingAliases> aliases =
@@ -206,8 +207,17 @@ int main(int argc, char** argv) {
   // sees them (never shut the server down from a signal handler).
   const sigset_t stop_signals = videoplatform::BlockStopSignals();
 
+  videoplatform::providers::ProviderRegistry registry;
+  if (const absl::Status registered =
+          videoplatform::providers::RegisterBuiltinProviders(registry);
+      !registered.ok()) {
+    std::fprintf(stderr, "videoplatformd: %s\n",
+                 std::string(registered.message()).c_str());
+    return 1;
+  }
   absl::SetProgramUsageMessage(
-      "VideoPlatform gRPC service. See README.md for settings.");
+      absl::StrCat("VideoPlatform gRPC service. See README.md for settings.\n",
+                   videoplatform::server::EnvironmentHelp(registry)));
   absl::ParseCommandLine(argc, argv);
   if (const absl::Status logging = videoplatform::ConfigureLoggingFromFlags(
           absl::GetFlag(FLAGS_log_format), absl::GetFlag(FLAGS_log_level));
@@ -217,7 +227,8 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  const absl::Status status = videoplatform::server::Run(stop_signals);
+  const absl::Status status =
+      videoplatform::server::Run(stop_signals, registry);
   if (!status.ok()) {
     spdlog::error("videoplatformd: {}", status.ToString());
     return 1;

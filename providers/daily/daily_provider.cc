@@ -1,5 +1,5 @@
 #include "providers/daily/daily_provider.h"
-#include "providers/daily/daily_setting_aliases.h"
+#include "providers/daily/daily_settings.h"
 
 #include <algorithm>
 #include <map>
@@ -550,6 +550,7 @@ ProviderFactory MakeDailyProviderFactory() {
   factory.capabilities = DailyCapabilities();
   factory.required_settings = {kDailyApiKeySetting};
   factory.setting_aliases = DailySettingAliases();
+  factory.setting_docs = DailySettingDocs();
   factory.create = [](const SettingsLookup& settings)
       -> absl::StatusOr<std::unique_ptr<VideoPlatform>> {
     ASSIGN_OR_RETURN(DailyOptions options, DailyOptionsFromSettings(settings));

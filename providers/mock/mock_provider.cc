@@ -132,6 +132,8 @@ ProviderFactory MakeMockProviderFactory() {
   factory.name = kMockPlatformName;
   factory.capabilities = MockCapabilities();
   factory.required_settings = {};
+  factory.setting_docs = {
+      {kMockWebhookSecretSetting, "", "the mock's webhook signing secret"}};
   factory.create = [](const SettingsLookup& settings)
       -> absl::StatusOr<std::unique_ptr<VideoPlatform>> {
     MockProvider::Options options;

@@ -1,5 +1,5 @@
 #include "providers/whereby/whereby_provider.h"
-#include "providers/whereby/whereby_setting_aliases.h"
+#include "providers/whereby/whereby_settings.h"
 
 #include <utility>
 
@@ -435,6 +435,7 @@ ProviderFactory MakeWherebyProviderFactory() {
   factory.capabilities = WherebyCapabilities();
   factory.required_settings = {kWherebyApiKeySetting};
   factory.setting_aliases = WherebySettingAliases();
+  factory.setting_docs = WherebySettingDocs();
   factory.create = [](const SettingsLookup& settings)
       -> absl::StatusOr<std::unique_ptr<VideoPlatform>> {
     ASSIGN_OR_RETURN(WherebyOptions options,

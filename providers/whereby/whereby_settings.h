@@ -1,7 +1,7 @@
 // The names the backend (WHEREBY_STORAGE_AWS_*) and the specification
 // (AWS_WHEREBY_*) use for Whereby's recording-bucket settings.
-#ifndef VIDEOPLATFORM_PROVIDERS_WHEREBY_WHEREBY_SETTING_ALIASES_H_
-#define VIDEOPLATFORM_PROVIDERS_WHEREBY_WHEREBY_SETTING_ALIASES_H_
+#ifndef VIDEOPLATFORM_PROVIDERS_WHEREBY_WHEREBY_SETTINGS_H_
+#define VIDEOPLATFORM_PROVIDERS_WHEREBY_WHEREBY_SETTINGS_H_
 
 #include <vector>
 
@@ -11,6 +11,9 @@ namespace videoplatform::providers {
 
 std::vector<SettingAliases> WherebySettingAliases();
 
+// Every setting the provider reads, for --help.
+std::vector<SettingDoc> WherebySettingDocs();
+
 }  // namespace videoplatform::providers
 
-#endif  // VIDEOPLATFORM_PROVIDERS_WHEREBY_WHEREBY_SETTING_ALIASES_H_
+#endif  // VIDEOPLATFORM_PROVIDERS_WHEREBY_WHEREBY_SETTINGS_H_

@@ -1,7 +1,7 @@
 // The names the backend (DAILYCO_STORAGE_AWS_*) and the specification
 // (AWS_DAILY_*) use for Daily's recording-bucket settings.
-#ifndef VIDEOPLATFORM_PROVIDERS_DAILY_DAILY_SETTING_ALIASES_H_
-#define VIDEOPLATFORM_PROVIDERS_DAILY_DAILY_SETTING_ALIASES_H_
+#ifndef VIDEOPLATFORM_PROVIDERS_DAILY_DAILY_SETTINGS_H_
+#define VIDEOPLATFORM_PROVIDERS_DAILY_DAILY_SETTINGS_H_
 
 #include <vector>
 
@@ -11,6 +11,9 @@ namespace videoplatform::providers {
 
 std::vector<SettingAliases> DailySettingAliases();
 
+// Every setting the provider reads, for --help.
+std::vector<SettingDoc> DailySettingDocs();
+
 }  // namespace videoplatform::providers
 
-#endif  // VIDEOPLATFORM_PROVIDERS_DAILY_DAILY_SETTING_ALIASES_H_
+#endif  // VIDEOPLATFORM_PROVIDERS_DAILY_DAILY_SETTINGS_H_
