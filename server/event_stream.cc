@@ -48,7 +48,8 @@ EventStream::EventStream(storage::EventStore& events, EventNotifier& notifier,
     : events_(events),
       notifier_(notifier),
       options_{std::clamp(options.batch_size, 1, storage::kMaxEventPage),
-               std::max(options.poll_interval, absl::Milliseconds(1))} {}
+               std::max(options.cancel_check_interval, absl::Milliseconds(1))} {
+}
 
 absl::Status EventStream::Watch(
     const v1::WatchEventsRequest& request,
@@ -72,6 +73,7 @@ absl::Status EventStream::Watch(
   };
   while (true) {
     RETURN_IF_ERROR(must_stop());
+    store_reads_.fetch_add(1, std::memory_order_relaxed);
     ASSIGN_OR_RETURN(const std::vector<v1::Event> batch,
                      events_.ReadEvents(after, options_.batch_size));
     for (const v1::Event& event : batch) {
@@ -83,9 +85,14 @@ absl::Status EventStream::Watch(
     }
     // A full batch: more may be stored already.
     if (static_cast<int>(batch.size()) == options_.batch_size) continue;
-    // Whatever ends the wait (new events, shutdown, the poll interval), the
-    // top of the loop decides what to do.
-    notifier_.WaitForNewerThan(after, absl::Now() + options_.poll_interval);
+    // Idle: wait for a commit above `after` without touching the store,
+    // waking only to check for cancellation.
+    while (true) {
+      const EventNotifier::Wake wake = notifier_.WaitForNewerThan(
+          after, absl::Now() + options_.cancel_check_interval);
+      if (wake == EventNotifier::Wake::kNewEvents) break;
+      RETURN_IF_ERROR(must_stop());
+    }
   }
 }
 

@@ -3,12 +3,16 @@
 // commit.
 //
 // Writers (webhook intake, recording ingestion) only call
-// EventNotifier::Notify, which records a number and wakes waiters; they
-// never wait for a watcher. Each watcher reads the store at its own pace,
-// in batches, so a slow watcher slows nobody but itself.
+// EventNotifier::Notify after their commit, which records a number and
+// wakes waiters; they never wait for a watcher. A watcher reads the store
+// when it starts and then only after a commit was notified (never on a
+// timer), at its own pace and in batches on the read pool, so idle
+// watchers cost no database work and a slow watcher slows nobody but
+// itself.
 #ifndef VIDEOPLATFORM_SERVER_EVENT_STREAM_H_
 #define VIDEOPLATFORM_SERVER_EVENT_STREAM_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 
@@ -50,9 +54,10 @@ class EventNotifier {
 
 // The event log of one server process: the store over the shared
 // connection and the notifier its commits feed. Give store() to every
-// writer of events (webhooks, recording ingestion) so that watchers wake as
-// soon as an event commits; events from other writers are still seen, at
-// the watchers' poll interval. Thread-safe.
+// writer of events (webhooks, recording ingestion): watchers wake only when
+// a commit is notified, so an event appended elsewhere (another store or
+// process on the file) reaches watchers with the next notified commit.
+// Thread-safe.
 class EventLog {
  public:
   // `db` must be migrated (Store::Open) and outlive this object.
@@ -73,9 +78,9 @@ class EventLog {
 struct EventStreamOptions {
   // Events read from the store per query (1..storage::kMaxEventPage).
   int batch_size = 100;
-  // How often a waiting watcher checks for cancellation, and for events
-  // appended by writers that do not notify (another process on the file).
-  absl::Duration poll_interval = absl::Milliseconds(200);
+  // How often a waiting watcher checks whether its client cancelled. It
+  // reads nothing then: it reads the store only after a notified commit.
+  absl::Duration cancel_check_interval = absl::Milliseconds(200);
 };
 
 // The WatchEvents logic, independent of gRPC. Thread-safe: one instance
@@ -99,10 +104,14 @@ class EventStream {
       const std::function<bool(const v1::WatchEventsResponse&)>& write,
       const std::function<bool()>& cancelled);
 
+  // Store reads made by all watchers so far (for tests and metrics).
+  int64_t store_reads() const { return store_reads_.load(); }
+
  private:
   storage::EventStore& events_;
   EventNotifier& notifier_;
   const EventStreamOptions options_;
+  std::atomic<int64_t> store_reads_{0};
 };
 
 }  // namespace videoplatform::server

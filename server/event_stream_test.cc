@@ -76,7 +76,7 @@ class EventStreamTest : public ::testing::Test {
     EventStreamOptions options;
     options.batch_size = 3;
     // Long, so that the tests show watchers are woken by notifications.
-    options.poll_interval = absl::Seconds(30);
+    options.cancel_check_interval = absl::Seconds(30);
     stream_ = std::make_unique<EventStream>(*events_, notifier_, options);
   }
 
@@ -150,7 +150,7 @@ TEST_F(EventStreamTest, SendsStoredEventsThenLiveOnesInOrder) {
   Append(4);
   EXPECT_EQ(watcher->received.WaitFor(9), Range(3, 11));
   watcher->stop.Notify();
-  notifier_.Notify(0);   // Not newer: the watcher still wakes on its poll.
+  notifier_.Notify(0);   // Not newer: the watcher keeps waiting.
   notifier_.Shutdown();  // Ends the wait now; cancellation came first.
   watcher->thread.join();
   EXPECT_THAT(watcher->status, StatusIs(absl::StatusCode::kCancelled, _));
@@ -242,24 +242,38 @@ TEST_F(EventStreamTest, RejectsANegativeSequenceAndStopsWhenTheClientGoes) {
   EXPECT_EQ(calls, 1);
 }
 
-TEST_F(EventStreamTest, PollsForEventsFromWritersThatDoNotNotify) {
+TEST_F(EventStreamTest, IdleWatchersReadNothingUntilACommitIsNotified) {
   EventStreamOptions options;
-  options.poll_interval = absl::Milliseconds(20);
-  EventStream polling(*events_, notifier_, options);
-  storage::EventStore silent(store_->database());  // No listener.
+  options.batch_size = 10;
+  options.cancel_check_interval = absl::Milliseconds(2);
+  EventStream stream(*events_, notifier_, options);
+  storage::EventStore silent(store_->database());  // Notifies nobody.
+  Append(2);
   Received received;
   absl::Notification stop;
   absl::Status status;
   std::thread watcher([&] {
-    status = polling.Watch(
+    status = stream.Watch(
         v1::WatchEventsRequest(),
         [&](const v1::WatchEventsResponse& r) { return received.Add(r); },
         [&] { return stop.HasBeenNotified(); });
   });
+  EXPECT_EQ(received.WaitFor(2), Range(1, 2));
+  const int64_t reads = stream.store_reads();
+  EXPECT_EQ(reads, 1);  // The catch-up read.
+  // Idle for ~50 cancellation checks, and an event of a writer that does
+  // not notify: no read, so it is not seen yet.
   v1::Event event;
   event.set_type(v1::EVENT_TYPE_RECORDING_INGEST_FAILED);
   ASSERT_THAT(silent.AppendEvent(event, absl::Now()), IsOk());
-  EXPECT_EQ(received.WaitFor(1), Range(1, 1));
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(stream.store_reads(), reads);
+  EXPECT_EQ(received.Get(), Range(1, 2));
+  // A notified commit wakes it; one read brings both.
+  Append(1);
+  EXPECT_EQ(received.WaitFor(4), Range(1, 4));
+  EXPECT_EQ(stream.store_reads(), reads + 1);
+  // Cancellation is still noticed while idle.
   stop.Notify();
   watcher.join();
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kCancelled, _));
