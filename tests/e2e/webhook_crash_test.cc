@@ -5,15 +5,18 @@
 // the event log exactly once, no event id is there twice, and each
 // meeting's participant count equals its logged joins minus leaves.
 //
-// The long version (20 service kills, 5 shim kills) is
-// tools/bench/crash_soak.sh.
+// CRASH_SERVICE_KILLS (default 3) and CRASH_SHIM_KILLS (default 0; the shim
+// is restarted on the same port) set the number of kills, in random order;
+// tools/bench/crash_soak.sh runs the long version (20 and 5).
 #include <gmock/gmock.h>
 #include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -41,7 +44,6 @@ namespace {
 constexpr char kToken[] = "crash-test-token";
 constexpr char kDailySecret[] = "Y3Jhc2gtdGVzdC1kYWlseS13ZWJob29rLXNlY3JldA==";
 constexpr absl::Duration kPatience = absl::Seconds(20);
-constexpr int kKills = 3;
 constexpr int kPosters = 4;
 constexpr int kMeetings = 3;
 
@@ -60,6 +62,11 @@ std::string DailyParticipant(const std::string& type, const std::string& id,
       absl::StrFormat("%.3f",
                       absl::ToDoubleSeconds(event_time - absl::UnixEpoch())),
       "}");
+}
+
+int EnvInt(const char* name, int fallback) {
+  const char* value = std::getenv(name);
+  return value == nullptr || *value == '\0' ? fallback : std::atoi(value);
 }
 
 httplib::Headers ToHttp(const v1::HandleWebhookRequest& request) {
@@ -115,9 +122,14 @@ class WebhookCrashTest : public ::testing::Test {
     StartService("127.0.0.1:0");
     ASSERT_NE(service_, nullptr);
     listen_ = service_->address();
+    StartShim("127.0.0.1:0");
+  }
+
+  void StartShim(const std::string& listen) {
     auto shim = ServerProcess::Start(
         {.env = {{"VIDEOPLATFORM_API_TOKEN", kToken}},
          .args = {"--service=" + listen_, "--rpc_timeout=2s"},
+         .listen_address = listen,
          .binary = "server/shim/webhook_shim"});
     ASSERT_TRUE(shim.ok()) << shim.status();
     shim_ = *std::move(shim);
@@ -201,6 +213,10 @@ TEST_F(WebhookCrashTest, KilledServiceLosesAndDuplicatesNoAcknowledgedEvent) {
     ASSERT_FALSE(meetings.back().room_name().empty());
   }
 
+  const int service_kills = EnvInt("CRASH_SERVICE_KILLS", 3);
+  const int shim_kills = EnvInt("CRASH_SHIM_KILLS", 0);
+  const int shim_port = shim_->port();
+  const absl::Time started = absl::Now();
   std::random_device device;
   const unsigned seed = device();
   std::mt19937 random(seed);
@@ -219,7 +235,7 @@ TEST_F(WebhookCrashTest, KilledServiceLosesAndDuplicatesNoAcknowledgedEvent) {
   });
   for (int p = 0; p < kPosters; ++p) {
     posters.emplace_back([&, p] {
-      httplib::Client http("127.0.0.1", shim_->port());
+      httplib::Client http("127.0.0.1", shim_port);
       http.set_connection_timeout(2, 0);
       http.set_read_timeout(5, 0);
       for (int i = 0; !stop.load(); ++i) {
@@ -249,8 +265,11 @@ TEST_F(WebhookCrashTest, KilledServiceLosesAndDuplicatesNoAcknowledgedEvent) {
     });
   }
 
-  // SIGKILL the service at random moments under load, restart it on the
-  // same database and address.
+  // SIGKILL the service (or the shim) at random moments under load, restart
+  // it on the same database and address.
+  std::vector<bool> kill_shim(service_kills, false);
+  kill_shim.insert(kill_shim.end(), shim_kills, true);
+  std::shuffle(kill_shim.begin(), kill_shim.end(), random);
   std::uniform_int_distribution<int> pause_ms(0, 1000);
   // Before each kill, a few more deliveries are acknowledged: the service
   // is killed while it is under load, never while it is still starting.
@@ -263,10 +282,19 @@ TEST_F(WebhookCrashTest, KilledServiceLosesAndDuplicatesNoAcknowledgedEvent) {
     }
     return deliveries.acknowledged_count() >= after + kBetweenKills;
   };
-  for (int kill = 0; kill < kKills; ++kill) {
+  for (size_t kill = 0; kill < kill_shim.size(); ++kill) {
     ASSERT_TRUE(some_more_acknowledged(deliveries.acknowledged_count()))
         << "no deliveries acknowledged before kill " << kill + 1;
     absl::SleepFor(absl::Milliseconds(pause_ms(random)));
+    if (kill_shim[kill]) {
+      auto killed = shim_->Stop(SIGKILL, kPatience);
+      ASSERT_TRUE(killed.ok()) << killed.status();
+      EXPECT_EQ(*killed, 128 + SIGKILL);
+      shim_.reset();
+      StartShim(absl::StrCat("127.0.0.1:", shim_port));
+      ASSERT_NE(shim_, nullptr);
+      continue;
+    }
     client_.reset();
     auto killed = service_->Stop(SIGKILL, kPatience);
     ASSERT_TRUE(killed.ok()) << killed.status();
@@ -280,7 +308,7 @@ TEST_F(WebhookCrashTest, KilledServiceLosesAndDuplicatesNoAcknowledgedEvent) {
   std::move(join_posters).Invoke();
 
   // A last event, acknowledged after everything else, marks the log's end.
-  httplib::Client http("127.0.0.1", shim_->port());
+  httplib::Client http("127.0.0.1", shim_port);
   http.set_read_timeout(5, 0);
   const std::string sentinel = "sentinel";
   ASSERT_TRUE(
@@ -293,15 +321,19 @@ TEST_F(WebhookCrashTest, KilledServiceLosesAndDuplicatesNoAcknowledgedEvent) {
   const std::set<std::string> acknowledged = deliveries.acknowledged();
   SCOPED_TRACE(absl::StrCat(acknowledged.size(), " acknowledged; answers ",
                             deliveries.Summary()));
-  std::cout << acknowledged.size() << " events acknowledged across " << kKills
-            << " kills; answers " << deliveries.Summary() << "\n";
-  EXPECT_GE(acknowledged.size(), kBetweenKills * (kKills + 1));
+  std::cout << "RESULT service_kills=" << service_kills
+            << " shim_kills=" << shim_kills
+            << " acknowledged=" << acknowledged.size()
+            << " seconds=" << absl::ToDoubleSeconds(absl::Now() - started)
+            << " answers: " << deliveries.Summary() << "\n";
+  EXPECT_GE(acknowledged.size(), kBetweenKills * (kill_shim.size() + 1));
 
   const std::vector<v1::Event> events = ReadLogUntil(sentinel);
   ASSERT_FALSE(events.empty());
   ASSERT_EQ(events.back().provider_event_id(), sentinel)
       << "the log ended before the sentinel event";
 
+  std::cout << "RESULT log_events=" << events.size() << "\n";
   std::map<std::string, int> times_logged;
   std::map<std::string, int> expected_clients;  // meeting id -> joins - leaves
   for (const v1::Event& event : events) {

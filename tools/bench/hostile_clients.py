@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Hostile-client check of webhook_shim (Python standard library only).
 
-While N slowloris connections (a request line, then one header byte a
+While N slowloris connections (from 10 loopback source addresses, so a
+per-address cap alone does not stop them) (a request line, then one header byte a
 second per connection, reconnecting when dropped) and M header-flood
 connections (8 KB headers sent as fast as the shim reads them, reconnecting
 when dropped) are open, sends the honest, correctly signed deliveries of
@@ -34,13 +35,14 @@ def bump(name, by=1):
         counters[name] += by
 
 
-def connect(port, timeout):
-    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+def connect(port, timeout, source="127.0.0.1"):
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                    source_address=(source, 0))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock
 
 
-def slowloris(port, count):
+def slowloris(port, count, sources):
     """Keeps `count` connections trickling one byte a second each (connects
     without blocking, so a full accept queue does not stall the others)."""
     head = b"POST /v1/daily/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
@@ -54,6 +56,7 @@ def slowloris(port, count):
             try:
                 if socks[i] is None:
                     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                    sock.bind((sources[i % len(sources)], 0))
                     sock.setblocking(False)
                     sock.connect_ex(("127.0.0.1", port))
                     socks[i], sent_head[i] = sock, False
@@ -82,13 +85,13 @@ def slowloris(port, count):
             sock.close()
 
 
-def header_flood(port):
+def header_flood(port, source):
     """Sends endless 8 KB headers on one connection, reconnecting when dropped."""
     header_value = b"x" * 8192
     n = 0
     while not stop.is_set():
         try:
-            sock = connect(port, 5)
+            sock = connect(port, 5, source)
             sock.sendall(b"POST /v1/daily/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             while not stop.is_set():
                 n += 1
@@ -157,6 +160,9 @@ def main():
     parser.add_argument("--path", default="/v1/daily/webhook")
     parser.add_argument("--slowloris", type=int, default=500)
     parser.add_argument("--flood", type=int, default=2)
+    parser.add_argument("--sources", type=int, default=10,
+                        help="slowloris connections come from 127.0.0.2 .. 127.0.0.<1+N>, "
+                             "header floods from 127.0.1.<i>; honest ones from 127.0.0.1")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--deadline", type=float, default=1.0)
     parser.add_argument("--settle", type=float, default=3.0,
@@ -169,9 +175,12 @@ def main():
     total = len(lines)
 
     rss_start = proc_status(args.pid, "VmRSS")
-    hostile = [threading.Thread(target=slowloris, args=(args.port, args.slowloris), daemon=True)]
-    hostile += [threading.Thread(target=header_flood, args=(args.port,), daemon=True)
-                for _ in range(args.flood)]
+    sources = [f"127.0.0.{2 + i}" for i in range(args.sources)]
+    hostile = [threading.Thread(target=slowloris, args=(args.port, args.slowloris, sources),
+                                daemon=True)]
+    hostile += [threading.Thread(target=header_flood, args=(args.port, f"127.0.1.{1 + i}"),
+                                 daemon=True)
+                for i in range(args.flood)]
     for thread in hostile:
         thread.start()
     time.sleep(args.settle)

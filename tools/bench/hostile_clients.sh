@@ -8,6 +8,7 @@
 #
 # Usage: tools/bench/hostile_clients.sh
 #   SLOWLORIS=500 FLOOD=2 (header-flood connections) HONEST=1000
+#   SOURCES=10 (slowloris source addresses 127.0.0.2 ..; honest: 127.0.0.1)
 #   CONCURRENCY=8 (honest deliveries in flight) DEADLINE=1 (seconds)
 #   SERVICE_ARGS / SHIM_ARGS (extra flags), BAZEL_STARTUP / BAZEL_BUILD.
 set -euo pipefail
@@ -26,7 +27,7 @@ signed_requests "$work/honest.txt" "${HONEST:-1000}" "honest"
 
 /usr/bin/python3 "$root/tools/bench/hostile_clients.py" --port="$shim_port" --pid="$shim_pid" \
   --requests="$work/honest.txt" --slowloris="${SLOWLORIS:-500}" --flood="${FLOOD:-2}" \
-  --concurrency="${CONCURRENCY:-8}" --deadline="${DEADLINE:-1}"
+  --sources="${SOURCES:-10}" --concurrency="${CONCURRENCY:-8}" --deadline="${DEADLINE:-1}"
 # The hostile clients are gone now; give the shim 10 s more, then kill it.
 for _ in $(seq 1 200); do
   [ "$(awk '{print $3}' "/proc/$shim_pid/stat" 2>/dev/null || echo X)" = Z ] && break
