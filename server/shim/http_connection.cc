@@ -338,8 +338,8 @@ void HttpConnection::DoClose() {
   beast::error_code ignored;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
   stream_.close();
-  parser_.reset();
-  linger_buffer_.reset();
+  // parser_, buffer_ and linger_buffer_ stay: a pending read still uses them
+  // until it completes (aborted); they go with the connection.
 }
 
 }  // namespace videoplatform::shim

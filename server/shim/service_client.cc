@@ -91,11 +91,11 @@ void ServiceClient::HandleWebhookAsync(v1::HandleWebhookRequest request,
         }
         WebhookCallback callback = std::move(call->done);
         v1::HandleWebhookResponse response = std::move(call->response);
-        // Untrack before the callback: CancelAll() waits for the callbacks
-        // of the calls it saw, and a callback may start new calls.
-        Untrack(&call->context);
+        grpc::ClientContext* const key = &call->context;
         delete call;
         callback(std::move(status), std::move(response));
+        // Last: CancelAll() returns only once the callbacks have run.
+        Untrack(key);
       });
 }
 
@@ -111,9 +111,10 @@ void ServiceClient::IsServingAsync(std::function<void(bool)> done) const {
             status.ok() && call->response.status() ==
                                grpc::health::v1::HealthCheckResponse::SERVING;
         std::function<void(bool)> callback = std::move(call->done);
-        Untrack(&call->context);
+        grpc::ClientContext* const key = &call->context;
         delete call;
         callback(serving);
+        Untrack(key);
       });
 }
 

@@ -212,6 +212,9 @@ void WebhookShim::Shutdown() {
     client_.CancelAll(kWindDown);
     io_.stop();
     for (std::thread& thread : threads_) thread.join();
+    // A call that outlived the wind-down still posts its answer to io_,
+    // which must exist until it has (its handler is then dropped unrun).
+    client_.CancelAll(absl::Seconds(30));
   });
 }
 
