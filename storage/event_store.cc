@@ -414,8 +414,11 @@ absl::Status ApplyInTransaction(Database& db, const WebhookInput& input,
 
 }  // namespace
 
-EventStore::EventStore(Database& db, CommitListener on_commit)
-    : db_(db), on_commit_(std::move(on_commit)), committer_(db) {}
+EventStore::EventStore(Database& db, CommitListener on_commit,
+                       GroupCommitOptions commit_options)
+    : db_(db),
+      on_commit_(std::move(on_commit)),
+      committer_(db, commit_options) {}
 
 absl::StatusOr<WebhookResult> EventStore::ApplyWebhook(
     const WebhookInput& input, absl::Time now) {

@@ -114,7 +114,10 @@ class EventStore {
   // Several EventStores may share one connection (each has its own writer
   // thread; their batches take turns on the connection). Destruction waits
   // for the writes in flight.
-  explicit EventStore(Database& db, CommitListener on_commit = nullptr);
+  // `commit_options` sizes the batches (max_batch = 1: one transaction and
+  // one fsync per write, as without group commit).
+  explicit EventStore(Database& db, CommitListener on_commit = nullptr,
+                      GroupCommitOptions commit_options = {});
 
   EventStore(const EventStore&) = delete;
   EventStore& operator=(const EventStore&) = delete;
