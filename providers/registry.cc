@@ -127,7 +127,8 @@ const ProviderFactory* ProviderRegistry::Find(absl::string_view name) const {
 }
 
 absl::StatusOr<std::unique_ptr<Providers>> Providers::Create(
-    const ProviderRegistry& registry, const SettingsLookup& settings) {
+    const ProviderRegistry& registry, const SettingsLookup& settings,
+    const PlatformDecorator& decorate) {
   if (!settings) {
     return absl::InvalidArgumentError("Providers::Create: no settings lookup");
   }
@@ -163,7 +164,9 @@ absl::StatusOr<std::unique_ptr<Providers>> Providers::Create(
             "platform \"", name, "\": factory built a provider named \"",
             (*instance)->name(), "\""));
       }
-      providers->instances_.emplace(name, *std::move(instance));
+      std::unique_ptr<VideoPlatform> platform = *std::move(instance);
+      if (decorate) platform = decorate(std::move(platform));
+      providers->instances_.emplace(name, std::move(platform));
     }
     providers->statuses_.push_back(std::move(status));
   }

@@ -78,6 +78,10 @@ struct PlatformStatus {
   Capabilities capabilities;
 };
 
+// Wraps a provider instance in another VideoPlatform (a decorator).
+using PlatformDecorator = std::function<std::unique_ptr<VideoPlatform>(
+    std::unique_ptr<VideoPlatform>)>;
+
 // The provider instances of a running server: one per configured platform.
 // Immutable after Create(); thread-safe.
 class Providers {
@@ -85,8 +89,11 @@ class Providers {
   // Builds every registered provider whose required settings are present.
   // Fails when a present setting is malformed (so a typo stops the server
   // at start instead of failing every call).
+  // `decorate`, when set, wraps each instance (e.g. to measure its calls);
+  // it must return a provider with the same name.
   static absl::StatusOr<std::unique_ptr<Providers>> Create(
-      const ProviderRegistry& registry, const SettingsLookup& settings);
+      const ProviderRegistry& registry, const SettingsLookup& settings,
+      const PlatformDecorator& decorate = nullptr);
 
   // The provider for `name`. INVALID_ARGUMENT listing the known names when
   // unknown; FAILED_PRECONDITION naming the missing settings when the

@@ -65,6 +65,7 @@ GrpcServer::GrpcServer(const ServerOptions& options, storage::Store& store,
                        const providers::Providers& providers,
                        prometheus::Registry& metrics_registry)
     : metrics_(metrics_registry),
+      service_metrics_(metrics_registry, providers),
       auth_(options.api_token),
       own_event_log_(options.event_log == nullptr
                          ? std::make_unique<EventLog>(store.database())
@@ -72,7 +73,7 @@ GrpcServer::GrpcServer(const ServerOptions& options, storage::Store& store,
       service_(
           store, providers, auth_,
           options.event_log != nullptr ? *options.event_log : *own_event_log_,
-          options.recording_rpcs),
+          service_metrics_, options.recording_rpcs),
       reflection_(auth_, {kServiceName, "grpc.health.v1.Health"}) {}
 
 GrpcServer::~GrpcServer() { Shutdown(absl::ZeroDuration()); }

@@ -19,6 +19,7 @@
 #include "server/event_stream.h"
 #include "server/grpc_metrics.h"
 #include "server/reflection/authenticated_reflection.h"
+#include "server/service_metrics.h"
 #include "server/videoplatform_service.h"
 #include "storage/store.h"
 
@@ -78,6 +79,7 @@ class GrpcServer {
              prometheus::Registry& metrics_registry);
 
   GrpcServerMetrics metrics_;
+  ServiceMetrics service_metrics_;
 
   BearerAuth auth_;
   // Set when ServerOptions::event_log is null.

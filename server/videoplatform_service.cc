@@ -65,14 +65,16 @@ providers::CallContext ProviderCallContext(const grpc::ServerContext& context) {
 
 VideoPlatformService::VideoPlatformService(
     storage::Store& store, const providers::Providers& providers,
-    const BearerAuth& auth, EventLog& events, RecordingRpcs* recordings)
+    const BearerAuth& auth, EventLog& events, ServiceMetrics& metrics,
+    RecordingRpcs* recordings)
     : meetings_(store, providers),
       flags_(store, providers),
       recordings_(recordings),
       webhooks_(providers, events.store()),
       notifier_(events.notifier()),
       stream_(events.store(), events.notifier()),
-      auth_(auth) {}
+      auth_(auth),
+      metrics_(metrics) {}
 
 template <typename Response, typename Handler>
 grpc::Status VideoPlatformService::Serve(grpc::ServerContext* context,
@@ -244,7 +246,10 @@ grpc::Status VideoPlatformService::HandleWebhook(
     grpc::ServerContext* context, const v1::HandleWebhookRequest* request,
     v1::HandleWebhookResponse* response) {
   return Serve(context, "HandleWebhook", response, [&] {
-    return MarkSignatureRejection(*context, webhooks_.HandleWebhook(*request));
+    absl::StatusOr<v1::HandleWebhookResponse> result =
+        webhooks_.HandleWebhook(*request);
+    metrics_.WebhookHandled(request->platform(), result);
+    return MarkSignatureRejection(*context, std::move(result));
   });
 }
 
@@ -258,12 +263,14 @@ grpc::Status VideoPlatformService::WatchEvents(
     absl::MutexLock lock(&watches_mu_);
     watches_.insert(context);
   }
+  metrics_.WatchStreamOpened();
   const absl::Status status = stream_.Watch(
       *request,
       [writer](const v1::WatchEventsResponse& response) {
         return writer->Write(response);
       },
       [context] { return context->IsCancelled(); });
+  metrics_.WatchStreamClosed();
   {
     absl::MutexLock lock(&watches_mu_);
     watches_.erase(context);

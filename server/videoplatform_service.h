@@ -19,6 +19,7 @@
 #include "server/flag_rpcs.h"
 #include "server/meeting_rpcs.h"
 #include "server/recording_rpcs.h"
+#include "server/service_metrics.h"
 #include "server/webhook_rpcs.h"
 #include "storage/store.h"
 #include "videoplatform/v1/videoplatform.grpc.pb.h"
@@ -34,9 +35,11 @@ class VideoPlatformService final : public v1::VideoPlatformService::Service {
   // and WatchEvents streams) must outlive the service.
   // `recordings` (optional: without it the recording RPCs answer
   // UNIMPLEMENTED) must outlive the service too.
+  // `metrics` too.
   VideoPlatformService(storage::Store& store,
                        const providers::Providers& providers,
                        const BearerAuth& auth, EventLog& events,
+                       ServiceMetrics& metrics,
                        RecordingRpcs* recordings = nullptr);
 
   // See WebhookRpcs::set_on_applied. Call before serving.
@@ -121,6 +124,7 @@ class VideoPlatformService final : public v1::VideoPlatformService::Service {
   EventNotifier& notifier_;
   EventStream stream_;
   const BearerAuth& auth_;
+  ServiceMetrics& metrics_;
 
   // The contexts of the WatchEvents calls running now.
   absl::Mutex watches_mu_;

@@ -34,6 +34,7 @@
 #include "server/ingest/ingest_queue.h"
 #include "server/ingest/recording_ingestor.h"
 #include "server/ingest/url_policy.h"
+#include "server/provider_metrics.h"
 #include "server/recording_rpcs.h"
 #include "server/server_tls.h"
 #include "server/settings_help.h"
@@ -98,8 +99,10 @@ absl::Status Run(const sigset_t& stop_signals,
       providers::EnvironmentSettings(), aliases));
   const providers::SettingsLookup settings =
       providers::WithSettingAliases(providers::EnvironmentSettings(), aliases);
+  ProviderMetrics provider_metrics(*metrics_registry);
   ASSIGN_OR_RETURN(const std::unique_ptr<providers::Providers> providers,
-                   providers::Providers::Create(registry, settings));
+                   providers::Providers::Create(registry, settings,
+                                                provider_metrics.Decorator()));
   for (const providers::PlatformStatus& status : providers->Statuses()) {
     spdlog::info("platform {}: {}", status.name,
                  status.configured ? "configured" : "not configured");

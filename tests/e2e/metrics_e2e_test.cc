@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "tests/e2e/rpc_client.h"
 #include "tests/e2e/server_process.h"
+#include "tests/e2e/signed_webhooks.h"
 #include "videoplatform/v1/videoplatform.grpc.pb.h"
 
 namespace videoplatform::testing {
@@ -21,13 +22,18 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
+// base64 of 32 bytes.
+constexpr char kDailySecret[] = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ=";
+
 class MetricsE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::string port_file = ServerProcess::TempPath("metrics_port");
     ServerProcessOptions options;
     options.env = {{"DEFAULT_VIDEO_PLATFORM", "mock"},
-                   {"DAILY_MIGRATION_ENABLED", "true"}};
+                   {"DAILY_MIGRATION_ENABLED", "true"},
+                   {"DAILY_API_KEY", "daily-key"},
+                   {"DAILY_WEBHOOK_SECRET", kDailySecret}};
     options.args = {"--metrics_port_file=" + port_file};
     auto server = ServerProcess::Start(std::move(options));
     ASSERT_TRUE(server.ok()) << server.status();
@@ -127,6 +133,74 @@ TEST_F(MetricsE2eTest, GrpcCountersMoveByTheCallsMade) {
   // No ids or free text in labels.
   EXPECT_THAT(after, Not(HasSubstr("room-0")));
   EXPECT_THAT(after, Not(HasSubstr("no-such-meeting")));
+}
+
+TEST_F(MetricsE2eTest, WebhookProviderAndStreamMetricsFollowTheTraffic) {
+  v1::HandleWebhookResponse handled;
+  // Daily's test ping, signed: stored and ignored, twice.
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(client_
+                    ->Call(&Stub::HandleWebhook,
+                           SignedDaily(R"({"test":"test"})", kDailySecret),
+                           &handled)
+                    .ok());
+  }
+  // A wrong signature, and a platform nobody registered.
+  v1::HandleWebhookRequest forged = SignedDaily(
+      R"({"test":"test"})", "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0xMjM0NTY=");
+  EXPECT_FALSE(client_->Call(&Stub::HandleWebhook, forged, &handled).ok());
+  forged.set_platform("made-up-platform");
+  EXPECT_FALSE(client_->Call(&Stub::HandleWebhook, forged, &handled).ok());
+  // Two meetings on the mock: two provider calls.
+  for (int i = 0; i < 2; ++i) {
+    v1::CreateMeetingRequest create;
+    create.mutable_room()->set_room_id(absl::StrCat("r", i));
+    create.mutable_room()->set_room_name("Room");
+    v1::CreateMeetingResponse created;
+    ASSERT_TRUE(client_->Call(&Stub::CreateMeeting, create, &created).ok());
+  }
+  // One WatchEvents stream open while scraping.
+  auto stub = v1::VideoPlatformService::NewStub(server_->Channel());
+  grpc::ClientContext watch_context;
+  v1::WatchEventsRequest watch;
+  auto reader = stub->WatchEvents(&watch_context, watch);
+  // The stream is open once the server counts it.
+  std::string text = Scrape();
+  for (int i = 0;
+       i < 100 && Sample(text, "videoplatform_watch_streams_open") != 1; ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    text = Scrape();
+  }
+  EXPECT_EQ(
+      Sample(text, "videoplatform_webhooks_received_total{platform=\"daily\"}"),
+      3);
+  EXPECT_EQ(
+      Sample(text,
+             "videoplatform_webhooks_received_total{platform=\"unknown\"}"),
+      1);
+  EXPECT_EQ(Sample(text,
+                   "videoplatform_webhooks_handled_total{outcome=\"ignored\","
+                   "platform=\"daily\"}"),
+            2);
+  EXPECT_EQ(Sample(text,
+                   "videoplatform_webhooks_rejected_total{platform=\"daily\","
+                   "reason=\"signature\"}"),
+            1);
+  EXPECT_EQ(Sample(text,
+                   "videoplatform_webhooks_rejected_total{platform=\"unknown\","
+                   "reason=\"invalid\"}"),
+            1);
+  EXPECT_EQ(Sample(text,
+                   "videoplatform_provider_calls_total{code=\"OK\",operation="
+                   "\"create_meeting\",platform=\"mock\"}"),
+            2);
+  EXPECT_EQ(Sample(text,
+                   "videoplatform_provider_call_seconds_count{operation="
+                   "\"create_meeting\",platform=\"mock\"}"),
+            2);
+  EXPECT_EQ(Sample(text, "videoplatform_watch_streams_open"), 1);
+  EXPECT_THAT(text, Not(HasSubstr("made-up-platform")));
+  watch_context.TryCancel();
 }
 
 }  // namespace
