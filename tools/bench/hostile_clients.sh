@@ -10,6 +10,8 @@
 #   SLOWLORIS=500 FLOOD=2 (header-flood connections) HONEST=1000
 #   SOURCES=10 (slowloris source addresses 127.0.0.2 ..; honest: 127.0.0.1)
 #   CONCURRENCY=8 (honest deliveries in flight) DEADLINE=1 (seconds)
+#   SETTLE=8 (seconds the hostile clients run first: longer than the shim's
+#   5 s request deadline, so dropped slow connections are being re-opened)
 #   SERVICE_ARGS / SHIM_ARGS (extra flags), BAZEL_STARTUP / BAZEL_BUILD.
 set -euo pipefail
 # shellcheck source=tools/bench/bench_lib.sh
@@ -27,14 +29,15 @@ signed_requests "$work/honest.txt" "${HONEST:-1000}" "honest"
 
 /usr/bin/python3 "$root/tools/bench/hostile_clients.py" --port="$shim_port" --pid="$shim_pid" \
   --requests="$work/honest.txt" --slowloris="${SLOWLORIS:-500}" --flood="${FLOOD:-2}" \
-  --sources="${SOURCES:-10}" --concurrency="${CONCURRENCY:-8}" --deadline="${DEADLINE:-1}"
+  --settle="${SETTLE:-8}" --sources="${SOURCES:-10}" --concurrency="${CONCURRENCY:-8}" --deadline="${DEADLINE:-1}"
 # The hostile clients are gone now; give the shim 10 s more, then kill it.
-for _ in $(seq 1 200); do
-  [ "$(awk '{print $3}' "/proc/$shim_pid/stat" 2>/dev/null || echo X)" = Z ] && break
-  kill -0 "$shim_pid" 2>/dev/null || break
-  sleep 0.05
-done
-if [ "$(awk '{print $3}' "/proc/$shim_pid/stat" 2>/dev/null || echo X)" != Z ]; then
+running() {  # Not exited (a zombie, or reaped by bash already, has exited).
+  local state
+  state="$(awk '{print $3}' "/proc/$shim_pid/stat" 2>/dev/null || true)"
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+for _ in $(seq 1 200); do running || break; sleep 0.05; done
+if running; then
   echo "the shim did not exit even after the hostile clients left; SIGKILL" >&2
   kill -KILL "$shim_pid" 2>/dev/null || true
 fi
