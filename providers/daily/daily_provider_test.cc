@@ -332,6 +332,21 @@ TEST_F(DailyProviderTest, ARetryNeverAdoptsAnotherCallsRoom) {
   for (const auto& r : fake_.requests()) EXPECT_NE(r.method, "GET");
 }
 
+TEST_F(DailyProviderTest, ANameTakenOnTheFirstAttemptIsAbortedNotAdopted) {
+  // As if the random suffix collided with another call's room.
+  Fault taken = Fault::Status(400).For("POST", "/rooms");
+  taken.body = json{{"error", "invalid-request-error"},
+                    {"info", "a room named x already exists"}}
+                   .dump();
+  fake_.AddFault(taken);
+  MeetingSpec spec = Spec();
+  spec.recording_type = v1::RECORDING_TYPE_NONE;
+  EXPECT_THAT(provider_->CreateMeeting(spec, Within(absl::Seconds(5))),
+              StatusIs(absl::StatusCode::kAborted,
+                       HasSubstr("is already taken; retry the call")));
+  ASSERT_THAT(fake_.requests(), SizeIs(1));  // No GET of the room.
+}
+
 TEST_F(DailyProviderTest, TokenFailureDeletesTheRoom) {
   fake_.AddFault(Fault::Status(500, 100).For("POST", "/meeting-tokens"));
   EXPECT_THAT(provider_->CreateMeeting(Spec(), Within(absl::Seconds(5))),
