@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+
 namespace videoplatform::shim {
 
 struct ForwardedHeader {
@@ -24,6 +26,12 @@ struct ForwardedHeader {
 //    local_port.
 // Repeated headers stay separate entries. Pure; thread-safe.
 std::vector<ForwardedHeader> ForwardedHeaders(const httplib::Headers& headers);
+
+// Whether `bytes` is well-formed UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), i.e. fit for a proto `string`.
+// Header values may hold any byte but CR, LF and NUL (obs-text), so they
+// travel as bytes; the text form is only sent when it is lossless. Pure.
+bool IsValidUtf8(absl::string_view bytes);
 
 }  // namespace videoplatform::shim
 

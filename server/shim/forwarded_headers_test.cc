@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/escaping.h"
+
 namespace videoplatform::shim {
 namespace {
 
@@ -54,6 +56,20 @@ TEST(ForwardedHeadersTest, DropsCredentialsHopByHopAndPseudoHeaders) {
   EXPECT_THAT(ForwardedHeaders(headers),
               ElementsAre(IsHeader("x-kept", "yes")));
   EXPECT_THAT(ForwardedHeaders({}), IsEmpty());
+}
+
+TEST(IsValidUtf8Test, AcceptsWellFormedAndRefusesTheRest) {
+  for (const char* valid :
+       {"", "plain ascii", "tab\there", "Zo\xC3\xAB", "\xE2\x82\xAC",
+        "\xF0\x9F\x8E\x89", "\xED\x9F\xBF", "\xF4\x8F\xBF\xBF"}) {
+    EXPECT_TRUE(IsValidUtf8(valid)) << valid;
+  }
+  for (const char* invalid :
+       {"\xFF", "\xFE\xFF", "\xC0\x80", "\xC1\xBF", "\xE0\x80\x80",
+        "\xED\xA0\x80", "\xF0\x80\x80\x80", "\xF4\x90\x80\x80",
+        "\xF5\x80\x80\x80", "\xC3", "ok\xE2\x82", "\x80", "a\xC3(b"}) {
+    EXPECT_FALSE(IsValidUtf8(invalid)) << absl::CHexEscape(invalid);
+  }
 }
 
 }  // namespace

@@ -185,6 +185,20 @@ TEST_F(WebhookShimTest, ForwardsWherebyBodyHeadersAndToken) {
               ElementsAre(absl::StrCat("Bearer ", kToken)));
 }
 
+TEST_F(WebhookShimTest, HeaderValuesKeepTabsAndInnerSpaces) {
+  StartShim();
+  // HTTP strips the spaces around a value, nothing inside it.
+  const std::string reply =
+      RawExchange(shim_->port(),
+                  "POST /v1/whereby HTTP/1.1\r\nHost: x\r\n"
+                  "Connection: close\r\nX-Tab:  a\tb  c \r\n"
+                  "Content-Length: 2\r\n\r\n{}");
+  EXPECT_THAT(reply, StartsWith("HTTP/1.1 200"));
+  const std::vector<ReceivedWebhook> received = service_.Received();
+  ASSERT_THAT(received, SizeIs(1));
+  EXPECT_THAT(received[0].Header("x-tab"), ElementsAre("a\tb  c"));
+}
+
 TEST_F(WebhookShimTest, ForwardsDailyWithoutTokenWhenNoneIsSet) {
   ShimOptions options = Options();
   options.service.api_token = "";
