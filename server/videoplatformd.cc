@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -136,7 +137,17 @@ absl::Status Run(const sigset_t& stop_signals,
   ingest::IngestQueueOptions queue_options;
   queue_options.workers = absl::GetFlag(FLAGS_ingest_workers);
   queue_options.recordings_dir = absl::GetFlag(FLAGS_recordings_dir);
-  ingest::IngestQueue queue(recordings, ingestor, announcer, queue_options);
+  ingest::IngestMetrics ingest_metrics(*metrics_registry);
+  const auto job_gauges = std::make_shared<ingest::IngestJobGauges>(recordings);
+  if (metrics_endpoint != nullptr) {
+    metrics_endpoint->RegisterCollectable(job_gauges);
+  }
+  // Scrapes end before what the gauges read is destroyed.
+  const absl::Cleanup stop_metrics = [&metrics_endpoint] {
+    metrics_endpoint.reset();
+  };
+  ingest::IngestQueue queue(recordings, ingestor, announcer, ingest_metrics,
+                            queue_options);
   RecordingRpcs recording_rpcs(
       *store, recordings, *providers, ingest_settings,
       [&url_policy](absl::string_view field, absl::string_view url) {

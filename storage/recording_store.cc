@@ -394,6 +394,25 @@ absl::StatusOr<RecordingPage> RecordingStore::List(
   return page;
 }
 
+absl::StatusOr<RecordingStore::StateCounts> RecordingStore::CountByState() {
+  absl::MutexLock lock(&db_.mutex());
+  ASSIGN_OR_RETURN(
+      Statement select,
+      db_.Prepare("SELECT state, COUNT(*), MIN(create_time_us) FROM recordings "
+                  "GROUP BY state"));
+  StateCounts counts;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool row, select.Step());
+    if (!row) break;
+    const std::string state = select.ColumnText(0);
+    counts.by_state[state] = select.ColumnInt64(1);
+    if (state == "pending") {
+      counts.oldest_pending = absl::FromUnixMicros(select.ColumnInt64(2));
+    }
+  }
+  return counts;
+}
+
 absl::StatusOr<std::optional<ClaimedJob>> RecordingStore::ClaimJob(
     absl::string_view worker, absl::Time now, absl::Duration lease) {
   RETURN_IF_ERROR(RequireNonEmpty(worker, "worker"));

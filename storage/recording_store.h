@@ -24,6 +24,7 @@
 #define VIDEOPLATFORM_STORAGE_RECORDING_STORE_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -145,6 +146,15 @@ class RecordingStore {
   // listing (meeting_id, state) it came from; else INVALID_ARGUMENT naming
   // page_token.
   absl::StatusOr<RecordingPage> List(const RecordingFilter& filter);
+
+  // How many recordings are in each state ("pending", "downloading",
+  // "ready", "failed"; states with none are absent), and when the oldest
+  // pending one was registered (nullopt when none is pending). For metrics.
+  struct StateCounts {
+    std::map<std::string, int64_t> by_state;
+    std::optional<absl::Time> oldest_pending;
+  };
+  absl::StatusOr<StateCounts> CountByState();
 
   // --- Jobs (for the ingest queue) ---
 

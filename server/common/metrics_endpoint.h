@@ -26,6 +26,12 @@ class MetricsEndpoint {
   // The bound port.
   int port() const { return port_; }
 
+  // Also serves `collectable` (metrics computed at each scrape) until it
+  // expires.
+  void RegisterCollectable(std::weak_ptr<prometheus::Collectable> collectable) {
+    exposer_->RegisterCollectable(collectable, "/metrics");
+  }
+
  private:
   MetricsEndpoint(std::unique_ptr<prometheus::Exposer> exposer, int port)
       : exposer_(std::move(exposer)), port_(port) {}

@@ -37,11 +37,12 @@ std::string Reason(const absl::Status& status) {
 
 IngestQueue::IngestQueue(storage::RecordingStore& store,
                          const RecordingIngestor& ingestor,
-                         RecordingAnnouncer& announcer,
+                         RecordingAnnouncer& announcer, IngestMetrics& metrics,
                          IngestQueueOptions options)
     : store_(store),
       ingestor_(ingestor),
       announcer_(announcer),
+      metrics_(metrics),
       options_(std::move(options)) {}
 
 IngestQueue::~IngestQueue() { Stop(absl::InfiniteDuration()); }
@@ -247,6 +248,7 @@ void IngestQueue::RunDownload(const std::string& worker,
                    ready.status().ToString());
       return;
     }
+    metrics_.DownloadReady(ready->size_bytes);
     spdlog::info("ingest: recording {} ready: {} bytes, sha256 {}", id,
                  ready->size_bytes, ready->sha256);
     RunAnnounce(worker, *ready);
@@ -255,6 +257,7 @@ void IngestQueue::RunDownload(const std::string& worker,
 
   const absl::Status& status = result.status();
   if (IsTransient(status.code()) && job.runs < options_.max_runs) {
+    metrics_.DownloadRetried(status.code());
     const absl::Time due = now + RetryDelay(job.runs);
     spdlog::warn("ingest: recording {} run {} failed ({}); retrying at {}", id,
                  job.runs, status.ToString(), absl::FormatTime(due));
@@ -265,6 +268,7 @@ void IngestQueue::RunDownload(const std::string& worker,
     }
     return;
   }
+  metrics_.DownloadFailed(status.code());
   absl::StatusOr<storage::RecordingRecord> failed =
       store_.FailJob(id, worker, Reason(status), now);
   if (!failed.ok()) {

@@ -38,6 +38,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "server/ingest/downloader.h"
+#include "server/ingest/ingest_metrics.h"
 #include "server/ingest/recording_announcer.h"
 #include "server/ingest/recording_ingestor.h"
 #include "storage/recording_store.h"
@@ -72,8 +73,10 @@ struct IngestQueueOptions {
 class IngestQueue {
  public:
   // All must outlive this object.
+  // `metrics` must outlive the queue too.
   IngestQueue(storage::RecordingStore& store, const RecordingIngestor& ingestor,
-              RecordingAnnouncer& announcer, IngestQueueOptions options);
+              RecordingAnnouncer& announcer, IngestMetrics& metrics,
+              IngestQueueOptions options);
   // Stops (waiting for running downloads without limit) and joins.
   ~IngestQueue();
 
@@ -106,6 +109,7 @@ class IngestQueue {
   storage::RecordingStore& store_;
   const RecordingIngestor& ingestor_;
   RecordingAnnouncer& announcer_;
+  IngestMetrics& metrics_;
   const IngestQueueOptions options_;
   std::string recordings_dir_;
   std::string worker_prefix_;

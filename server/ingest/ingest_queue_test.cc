@@ -21,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "prometheus/registry.h"
 #include "providers/registry.h"
 #include "server/common/status_matchers.h"
 #include "server/ingest/event_log_announcer.h"
@@ -214,7 +215,7 @@ class IngestQueueTest : public ::testing::Test {
 
   void StartQueue() {
     queue_ = std::make_unique<IngestQueue>(*recordings_, *ingestor_, announcer_,
-                                           options_);
+                                           metrics_, options_);
     ASSERT_THAT(queue_->Start(), IsOk());
   }
 
@@ -258,6 +259,8 @@ class IngestQueueTest : public ::testing::Test {
   IngestSettings settings_;
   FakeDownloader downloader_;
   FakeAnnouncer announcer_;
+  prometheus::Registry metrics_registry_;
+  IngestMetrics metrics_{metrics_registry_};
   std::unique_ptr<RecordingIngestor> ingestor_;
   IngestQueueOptions options_;
   std::unique_ptr<IngestQueue> queue_;
@@ -395,7 +398,7 @@ TEST_F(IngestQueueTest, AnnouncementsReachTheEventLog) {
   storage::EventStore events(store_->database());
   EventLogAnnouncer announcer(events);
   queue_ = std::make_unique<IngestQueue>(*recordings_, *ingestor_, announcer,
-                                         options_);
+                                         metrics_, options_);
   // A worker may still be returning from Announce() when the test ends:
   // join it before `announcer` and `events` go out of scope.
   absl::Cleanup join_workers = [this] { queue_.reset(); };
@@ -445,7 +448,7 @@ TEST_F(IngestQueueTest, StopWithIdleWorkersIsQuickAndStartsNothingNew) {
 TEST_F(IngestQueueTest, RejectsBadOptions) {
   options_.workers = 0;
   queue_ = std::make_unique<IngestQueue>(*recordings_, *ingestor_, announcer_,
-                                         options_);
+                                         metrics_, options_);
   EXPECT_FALSE(queue_->Start().ok());
 }
 

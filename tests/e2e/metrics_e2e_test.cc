@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -28,12 +29,17 @@ constexpr char kDailySecret[] = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ=";
 class MetricsE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    StartServer({{"DEFAULT_VIDEO_PLATFORM", "mock"},
+                 {"DAILY_MIGRATION_ENABLED", "true"},
+                 {"DAILY_API_KEY", "daily-key"},
+                 {"DAILY_WEBHOOK_SECRET", kDailySecret}});
+  }
+
+  void StartServer(std::map<std::string, std::string> env) {
+    server_.reset();
     const std::string port_file = ServerProcess::TempPath("metrics_port");
     ServerProcessOptions options;
-    options.env = {{"DEFAULT_VIDEO_PLATFORM", "mock"},
-                   {"DAILY_MIGRATION_ENABLED", "true"},
-                   {"DAILY_API_KEY", "daily-key"},
-                   {"DAILY_WEBHOOK_SECRET", kDailySecret}};
+    options.env = std::move(env);
     options.args = {"--metrics_port_file=" + port_file};
     auto server = ServerProcess::Start(std::move(options));
     ASSERT_TRUE(server.ok()) << server.status();
@@ -201,6 +207,45 @@ TEST_F(MetricsE2eTest, WebhookProviderAndStreamMetricsFollowTheTraffic) {
   EXPECT_EQ(Sample(text, "videoplatform_watch_streams_open"), 1);
   EXPECT_THAT(text, Not(HasSubstr("made-up-platform")));
   watch_context.TryCancel();
+}
+
+TEST_F(MetricsE2eTest, IngestionCountsRunsAndReadsJobStatesFromTheDatabase) {
+  StartServer({{"DEFAULT_VIDEO_PLATFORM", "mock"},
+               {"WHEREBY_API_KEY", "whereby-key"},
+               {"WHEREBY_S3_BUCKET", "bucket"},
+               {"WHEREBY_S3_ACCESS_KEY_ID", "AKIAEXAMPLE"},
+               {"WHEREBY_S3_ACCESS_KEY_SECRET", "secret-example"},
+               // Nothing listens there: the run fails and is retried later.
+               {"RECORDINGS_S3_ENDPOINT", "http://127.0.0.1:1"}});
+  EXPECT_EQ(Sample(Scrape(), "videoplatform_ingest_jobs{state=\"pending\"}"),
+            0);
+  v1::IngestRecordingRequest ingest;
+  ingest.set_platform("whereby");
+  ingest.mutable_s3_object()->set_bucket("bucket");
+  ingest.mutable_s3_object()->set_key("team-abc-2025-01-18T12:00:00Z.mp4");
+  v1::IngestRecordingResponse ingested;
+  ASSERT_TRUE(client_->Call(&Stub::IngestRecording, ingest, &ingested).ok());
+
+  std::string text = Scrape();
+  for (int i = 0;
+       i < 200 &&
+       Sample(text, "videoplatform_ingest_downloads_total{result=\"retry\"}") !=
+           1;
+       ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    text = Scrape();
+  }
+  EXPECT_EQ(
+      Sample(text, "videoplatform_ingest_downloads_total{result=\"retry\"}"),
+      1);
+  EXPECT_EQ(Sample(text,
+                   "videoplatform_ingest_download_failures_total{code="
+                   "\"UNAVAILABLE\"}"),
+            1);
+  EXPECT_EQ(Sample(text, "videoplatform_ingest_jobs{state=\"pending\"}"), 1);
+  EXPECT_EQ(Sample(text, "videoplatform_ingest_jobs{state=\"ready\"}"), 0);
+  EXPECT_GE(Sample(text, "videoplatform_ingest_oldest_pending_seconds"), 0);
+  EXPECT_EQ(Sample(text, "videoplatform_ingest_bytes_downloaded_total"), 0);
 }
 
 }  // namespace
