@@ -415,10 +415,16 @@ absl::Status ApplyInTransaction(Database& db, const WebhookInput& input,
 }  // namespace
 
 EventStore::EventStore(Database& db, CommitListener on_commit,
-                       GroupCommitOptions commit_options)
+                       std::optional<GroupCommitOptions> commit_options)
     : db_(db),
       on_commit_(std::move(on_commit)),
-      committer_(db, commit_options) {}
+      own_committer_(
+          commit_options.has_value() || db.group_committer() == nullptr
+              ? std::make_unique<GroupCommitter>(
+                    db, commit_options.value_or(GroupCommitOptions()))
+              : nullptr),
+      committer_(own_committer_ != nullptr ? own_committer_.get()
+                                           : db.group_committer()) {}
 
 absl::StatusOr<WebhookResult> EventStore::ApplyWebhook(
     const WebhookInput& input, absl::Time now) {
@@ -442,7 +448,7 @@ absl::StatusOr<WebhookResult> EventStore::ApplyWebhook(
   }
 
   WebhookResult result;
-  RETURN_IF_ERROR(committer_.Run([&](Database& db) {
+  RETURN_IF_ERROR(committer_->Run([&](Database& db) {
     return ApplyInTransaction(db, input, now, result);
   }));
   if (on_commit_ && result.outcome == v1::WEBHOOK_OUTCOME_APPLIED) {
@@ -458,7 +464,7 @@ absl::StatusOr<v1::Event> EventStore::AppendEvent(v1::Event event,
         "event type must be a specified EventType, got ", event.type()));
   }
   int64_t sequence = 0;
-  RETURN_IF_ERROR(committer_.Run([&](Database& db) -> absl::Status {
+  RETURN_IF_ERROR(committer_->Run([&](Database& db) -> absl::Status {
     ASSIGN_OR_RETURN(sequence, InsertEvent(db, event, now));
     return absl::OkStatus();
   }));

@@ -36,7 +36,7 @@
 // batch: the first is applied, the second is a DUPLICATE of it.
 //
 // Thread safety: every method may be called concurrently. Writes run on the
-// committer's thread holding the connection's mutex (storage/sqlite.h);
+// writer thread holding the connection's mutex (storage/sqlite.h);
 // reads lease a read connection (Database::Read()), so they see the last
 // commit and do not wait for writes. The commit listener is called after
 // the transaction commits, without the mutex held, possibly from several
@@ -49,6 +49,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -111,13 +112,14 @@ class EventStore {
   using CommitListener = std::function<void(int64_t sequence)>;
 
   // `db` must be migrated (Store::Open does it) and outlive this object.
-  // Several EventStores may share one connection (each has its own writer
-  // thread; their batches take turns on the connection). Destruction waits
-  // for the writes in flight.
-  // `commit_options` sizes the batches (max_batch = 1: one transaction and
-  // one fsync per write, as without group commit).
-  explicit EventStore(Database& db, CommitListener on_commit = nullptr,
-                      GroupCommitOptions commit_options = {});
+  // Several EventStores may share one connection and its writer.
+  // Writes join the connection's group committer (db.group_committer(),
+  // registered by Store) when it has one and `commit_options` is not given;
+  // otherwise this store runs its own, sized by `commit_options` (max_batch
+  // = 1: one transaction and fsync per write, as without group commit).
+  explicit EventStore(
+      Database& db, CommitListener on_commit = nullptr,
+      std::optional<GroupCommitOptions> commit_options = std::nullopt);
 
   EventStore(const EventStore&) = delete;
   EventStore& operator=(const EventStore&) = delete;
@@ -158,12 +160,14 @@ class EventStore {
       absl::string_view platform, absl::string_view provider_event_id);
 
   // The writer that batches this store's writes (for stats and tests).
-  GroupCommitter& committer() { return committer_; }
+  GroupCommitter& committer() { return *committer_; }
 
  private:
   Database& db_;
   const CommitListener on_commit_;
-  GroupCommitter committer_;  // Last: its thread stops first.
+  // Set when this store runs its own writer; destroyed first.
+  std::unique_ptr<GroupCommitter> own_committer_;
+  GroupCommitter* committer_;  // own_committer_ or the connection's.
 };
 
 }  // namespace videoplatform::storage

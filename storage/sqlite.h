@@ -41,6 +41,7 @@ absl::Status SqliteStatus(int rc, absl::string_view message);
 
 class Statement;
 class ReadLease;
+class GroupCommitter;
 
 class Database {
  public:
@@ -76,6 +77,14 @@ class Database {
   // never read through it inside a write transaction of this connection.
   // Thread-safe. The lease must end before this Database is destroyed.
   ReadLease Read();
+
+  // The group committer that writes through this connection, if its owner
+  // (Store) registered one; writers of other tables (EventStore) join it so
+  // that all writes share batches. Not owned. Set before sharing.
+  GroupCommitter* group_committer() const { return group_committer_; }
+  void set_group_committer(GroupCommitter* committer) {
+    group_committer_ = committer;
+  }
 
   // Runs one or more `;`-separated statements, discarding any rows.
   absl::Status Exec(absl::string_view sql);
@@ -117,6 +126,8 @@ class Database {
   absl::Mutex mu_;
   // Guarded by mu_ like the connection itself (see the file comment).
   std::unordered_map<std::string, CachedStatement> cache_;
+
+  GroupCommitter* group_committer_ = nullptr;
 
   friend class ReadLease;
   // The read pool; empty when there is none.

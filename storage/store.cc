@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "server/common/status_macros.h"
 #include "storage/enum_strings.h"
+#include "storage/group_commit.h"
 #include "storage/migrations.h"
 #include "storage/page_token.h"
 #include "storage/sqlite.h"
@@ -193,8 +194,20 @@ absl::StatusOr<MeetingCursor> DecodeMeetingCursor(const MeetingFilter& filter) {
 
 }  // namespace
 
-Store::Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
-Store::~Store() = default;
+Store::Store(std::unique_ptr<Database> db)
+    : db_(std::move(db)), committer_(std::make_unique<GroupCommitter>(*db_)) {
+  // EventStores over this connection join its batches.
+  db_->set_group_committer(committer_.get());
+}
+
+Store::~Store() {
+  committer_.reset();  // Drains the writes in flight first.
+  db_->set_group_committer(nullptr);
+}
+
+absl::Status Store::Write(const GroupCommitter::Work& work) {
+  return committer_->Run(work);
+}
 
 namespace {
 
@@ -251,33 +264,34 @@ absl::StatusOr<GlobalFlags> Store::UpdateFlags(
   if (default_platform.has_value()) {
     RETURN_IF_ERROR(RequireNonEmpty(*default_platform, "default_platform"));
   }
-  absl::MutexLock lock(&db_->mutex());
   // Nothing to change: keep update_time and updated_by as they are.
   if (!daily_migration_enabled.has_value() && !default_platform.has_value()) {
-    return ReadFlags(*db_);
+    return GetFlags();
   }
-  ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(
-      Statement update,
-      db_->PrepareCached("UPDATE global_flags SET "
+  GlobalFlags flags;
+  RETURN_IF_ERROR(Write([&](Database& db) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        Statement update,
+        db.PrepareCached("UPDATE global_flags SET "
                          "daily_migration_enabled = "
                          "COALESCE(?1, daily_migration_enabled), "
                          "default_platform = COALESCE(?2, default_platform), "
                          "update_time_us = ?3, updated_by = ?4 WHERE id = 1"));
-  RETURN_IF_ERROR(daily_migration_enabled.has_value()
-                      ? update.BindBool(1, *daily_migration_enabled)
-                      : update.BindNull(1));
-  RETURN_IF_ERROR(default_platform.has_value()
-                      ? update.BindText(2, *default_platform)
-                      : update.BindNull(2));
-  RETURN_IF_ERROR(update.BindInt64(3, ToMicros(now)));
-  RETURN_IF_ERROR(update.BindText(4, updated_by));
-  RETURN_IF_ERROR(update.Run());
-  if (db_->Changes() != 1) {
-    return absl::InternalError("the global_flags row is missing");
-  }
-  ASSIGN_OR_RETURN(GlobalFlags flags, ReadFlags(*db_));
-  RETURN_IF_ERROR(transaction.Commit());
+    RETURN_IF_ERROR(daily_migration_enabled.has_value()
+                        ? update.BindBool(1, *daily_migration_enabled)
+                        : update.BindNull(1));
+    RETURN_IF_ERROR(default_platform.has_value()
+                        ? update.BindText(2, *default_platform)
+                        : update.BindNull(2));
+    RETURN_IF_ERROR(update.BindInt64(3, ToMicros(now)));
+    RETURN_IF_ERROR(update.BindText(4, updated_by));
+    RETURN_IF_ERROR(update.Run());
+    if (db.Changes() != 1) {
+      return absl::InternalError("the global_flags row is missing");
+    }
+    ASSIGN_OR_RETURN(flags, ReadFlags(db));
+    return absl::OkStatus();
+  }));
   return flags;
 }
 
@@ -288,30 +302,36 @@ absl::StatusOr<RoomPlatform> Store::SetRoomPlatform(
     absl::string_view updated_by, absl::Time now) {
   RETURN_IF_ERROR(RequireNonEmpty(room_id, "room_id"));
   RETURN_IF_ERROR(RequireNonEmpty(platform, "platform"));
-  absl::MutexLock lock(&db_->mutex());
-  ASSIGN_OR_RETURN(
-      Statement upsert,
-      db_->PrepareCached(
-          "INSERT INTO room_platforms "
-          "(room_id, platform, updated_by, update_time_us) "
-          "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (room_id) DO UPDATE "
-          "SET platform = excluded.platform, "
-          "updated_by = excluded.updated_by, "
-          "update_time_us = excluded.update_time_us"));
-  RETURN_IF_ERROR(upsert.BindAll(room_id, platform, updated_by, ToMicros(now)));
-  RETURN_IF_ERROR(upsert.Run());
+  RETURN_IF_ERROR(Write([&](Database& db) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        Statement upsert,
+        db.PrepareCached(
+            "INSERT INTO room_platforms "
+            "(room_id, platform, updated_by, update_time_us) "
+            "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (room_id) DO UPDATE "
+            "SET platform = excluded.platform, "
+            "updated_by = excluded.updated_by, "
+            "update_time_us = excluded.update_time_us"));
+    RETURN_IF_ERROR(
+        upsert.BindAll(room_id, platform, updated_by, ToMicros(now)));
+    return upsert.Run();
+  }));
   return RoomPlatform{std::string(room_id), std::string(platform),
                       std::string(updated_by), Stored(now)};
 }
 
 absl::StatusOr<bool> Store::ClearRoomPlatform(absl::string_view room_id) {
-  absl::MutexLock lock(&db_->mutex());
-  ASSIGN_OR_RETURN(
-      Statement remove,
-      db_->PrepareCached("DELETE FROM room_platforms WHERE room_id = ?1"));
-  RETURN_IF_ERROR(remove.BindText(1, room_id));
-  RETURN_IF_ERROR(remove.Run());
-  return db_->Changes() > 0;
+  bool removed = false;
+  RETURN_IF_ERROR(Write([&](Database& db) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        Statement remove,
+        db.PrepareCached("DELETE FROM room_platforms WHERE room_id = ?1"));
+    RETURN_IF_ERROR(remove.BindText(1, room_id));
+    RETURN_IF_ERROR(remove.Run());
+    removed = db.Changes() > 0;
+    return absl::OkStatus();
+  }));
+  return removed;
 }
 
 absl::StatusOr<std::optional<RoomPlatform>> Store::GetRoomPlatform(
@@ -366,59 +386,58 @@ absl::Status Store::ReplaceRoomPlatformsFromSource(
     absl::string_view platform, absl::Time now) {
   RETURN_IF_ERROR(RequireNonEmpty(source, "source"));
   RETURN_IF_ERROR(RequireNonEmpty(platform, "platform"));
-  absl::MutexLock lock(&db_->mutex());
-  ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(*db_));
+  return Write([&](Database& db) -> absl::Status {
+    // Rows that already say the same keep their update_time, so applying the
+    // same list again (e.g. at every start) changes nothing.
+    ASSIGN_OR_RETURN(
+        Statement upsert,
+        db.PrepareCached(
+            "INSERT INTO room_platforms "
+            "(room_id, platform, updated_by, update_time_us) "
+            "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (room_id) DO UPDATE "
+            "SET platform = excluded.platform, "
+            "updated_by = excluded.updated_by, "
+            "update_time_us = excluded.update_time_us "
+            "WHERE room_platforms.platform <> excluded.platform "
+            "OR room_platforms.updated_by <> excluded.updated_by"));
+    std::set<std::string, std::less<>> listed;
+    for (const std::string& room_id : room_ids) {
+      // An error here fails the unit: nothing of this call stays.
+      RETURN_IF_ERROR(RequireNonEmpty(room_id, "room id"));
+      if (!listed.insert(room_id).second) continue;
+      upsert.Reset();
+      RETURN_IF_ERROR(upsert.BindAll(room_id, platform, source, ToMicros(now)));
+      RETURN_IF_ERROR(
+          WithContext(upsert.Run(), absl::StrCat("setting room ", room_id)));
+    }
 
-  // Rows that already say the same keep their update_time, so applying the
-  // same list again (e.g. at every start) changes nothing.
-  ASSIGN_OR_RETURN(
-      Statement upsert,
-      db_->PrepareCached(
-          "INSERT INTO room_platforms "
-          "(room_id, platform, updated_by, update_time_us) "
-          "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (room_id) DO UPDATE "
-          "SET platform = excluded.platform, "
-          "updated_by = excluded.updated_by, "
-          "update_time_us = excluded.update_time_us "
-          "WHERE room_platforms.platform <> excluded.platform "
-          "OR room_platforms.updated_by <> excluded.updated_by"));
-  std::set<std::string, std::less<>> listed;
-  for (const std::string& room_id : room_ids) {
-    // An error here returns before Commit(): nothing of this call stays.
-    RETURN_IF_ERROR(RequireNonEmpty(room_id, "room id"));
-    if (!listed.insert(room_id).second) continue;
-    upsert.Reset();
-    RETURN_IF_ERROR(upsert.BindAll(room_id, platform, source, ToMicros(now)));
-    RETURN_IF_ERROR(
-        WithContext(upsert.Run(), absl::StrCat("setting room ", room_id)));
-  }
-
-  std::vector<std::string> unlisted;
-  {
-    ASSIGN_OR_RETURN(Statement select,
-                     db_->PrepareCached("SELECT room_id FROM room_platforms "
+    std::vector<std::string> unlisted;
+    {
+      ASSIGN_OR_RETURN(Statement select,
+                       db.PrepareCached("SELECT room_id FROM room_platforms "
                                         "WHERE updated_by = ?1"));
-    RETURN_IF_ERROR(select.BindText(1, source));
-    while (true) {
-      ASSIGN_OR_RETURN(const bool row, select.Step());
-      if (!row) break;
-      std::string room_id = select.ColumnText(0);
-      if (listed.find(room_id) == listed.end()) {
-        unlisted.push_back(std::move(room_id));
+      RETURN_IF_ERROR(select.BindText(1, source));
+      while (true) {
+        ASSIGN_OR_RETURN(const bool row, select.Step());
+        if (!row) break;
+        std::string room_id = select.ColumnText(0);
+        if (listed.find(room_id) == listed.end()) {
+          unlisted.push_back(std::move(room_id));
+        }
       }
     }
-  }
-  ASSIGN_OR_RETURN(
-      Statement remove,
-      db_->PrepareCached("DELETE FROM room_platforms "
+    ASSIGN_OR_RETURN(
+        Statement remove,
+        db.PrepareCached("DELETE FROM room_platforms "
                          "WHERE room_id = ?1 AND updated_by = ?2"));
-  for (const std::string& room_id : unlisted) {
-    remove.Reset();
-    RETURN_IF_ERROR(remove.BindAll(room_id, source));
-    RETURN_IF_ERROR(
-        WithContext(remove.Run(), absl::StrCat("clearing room ", room_id)));
-  }
-  return transaction.Commit();
+    for (const std::string& room_id : unlisted) {
+      remove.Reset();
+      RETURN_IF_ERROR(remove.BindAll(room_id, source));
+      RETURN_IF_ERROR(
+          WithContext(remove.Run(), absl::StrCat("clearing room ", room_id)));
+    }
+    return absl::OkStatus();
+  });
 }
 
 // --- Meetings ---
@@ -443,33 +462,33 @@ absl::Status Store::InsertMeeting(const MeetingRecord& meeting) {
     return absl::InvalidArgumentError("num_clients must not be negative");
   }
 
-  absl::MutexLock lock(&db_->mutex());
-  ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(
-      Statement insert,
-      db_->PrepareCached(absl::StrCat(
-          "INSERT INTO meetings (", kMeetingColumns,
-          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-          "?14, ?15, ?16)")));
-  RETURN_IF_ERROR(insert.BindAll(
-      meeting.meeting_id, meeting.platform, meeting.provider_meeting_id,
-      meeting.room_id, meeting.room_name, meeting.room_url,
-      meeting.host_room_url, ToMicros(meeting.start_time),
-      ToMicros(meeting.end_time), meeting.is_locked, room_mode, recording_type,
-      recording_trigger, meeting.num_clients, meeting.is_active,
-      meeting.idempotency_key));
-  // ALREADY_EXISTS names the clashing column or index.
-  RETURN_IF_ERROR(WithContext(
-      insert.Run(),
-      absl::StrCat("inserting meeting \"", meeting.meeting_id, "\"")));
-  if (!meeting.idempotency_key.empty()) {
-    ASSIGN_OR_RETURN(Statement release,
-                     db_->Prepare("DELETE FROM idempotency_reservations "
-                                  "WHERE idempotency_key = ?1"));
-    RETURN_IF_ERROR(release.BindAll(meeting.idempotency_key));
-    RETURN_IF_ERROR(WithContext(release.Run(), "releasing idempotency key"));
-  }
-  return transaction.Commit();
+  return Write([&](Database& db) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        Statement insert,
+        db.PrepareCached(absl::StrCat(
+            "INSERT INTO meetings (", kMeetingColumns,
+            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+            "?14, ?15, ?16)")));
+    RETURN_IF_ERROR(insert.BindAll(
+        meeting.meeting_id, meeting.platform, meeting.provider_meeting_id,
+        meeting.room_id, meeting.room_name, meeting.room_url,
+        meeting.host_room_url, ToMicros(meeting.start_time),
+        ToMicros(meeting.end_time), meeting.is_locked, room_mode,
+        recording_type, recording_trigger, meeting.num_clients,
+        meeting.is_active, meeting.idempotency_key));
+    // ALREADY_EXISTS names the clashing column or index.
+    RETURN_IF_ERROR(WithContext(
+        insert.Run(),
+        absl::StrCat("inserting meeting \"", meeting.meeting_id, "\"")));
+    if (!meeting.idempotency_key.empty()) {
+      ASSIGN_OR_RETURN(Statement release,
+                       db.PrepareCached("DELETE FROM idempotency_reservations "
+                                        "WHERE idempotency_key = ?1"));
+      RETURN_IF_ERROR(release.BindAll(meeting.idempotency_key));
+      RETURN_IF_ERROR(WithContext(release.Run(), "releasing idempotency key"));
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<KeyReservation> Store::ReserveIdempotencyKey(
@@ -477,58 +496,63 @@ absl::StatusOr<KeyReservation> Store::ReserveIdempotencyKey(
     absl::Time now, absl::Time stale_before) {
   RETURN_IF_ERROR(RequireNonEmpty(key, "idempotency key"));
   RETURN_IF_ERROR(RequireNonEmpty(holder, "holder"));
-  absl::MutexLock lock(&db_->mutex());
-  ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(*db_));
   KeyReservation result;
-  ASSIGN_OR_RETURN(
-      result.meeting,
-      QueryOneMeeting(*db_, "idempotency_key = ?1 AND idempotency_key <> ''",
-                      key));
-  if (result.meeting.has_value()) {
-    result.state = KeyReservation::State::kMeetingExists;
-    return result;  // Nothing written: the transaction rolls back.
-  }
-  ASSIGN_OR_RETURN(Statement held,
-                   db_->Prepare("SELECT holder, room_id, reserved_at_us FROM "
-                                "idempotency_reservations WHERE "
-                                "idempotency_key = ?1"));
-  RETURN_IF_ERROR(held.BindAll(key));
-  ASSIGN_OR_RETURN(const bool row, held.Step());
-  if (row) {
-    result.holder = held.ColumnText(0);
-    result.room_id = held.ColumnText(1);
-    result.reserved_at = FromMicros(held.ColumnInt64(2));
-    if (result.holder != holder && result.reserved_at >= Stored(stale_before)) {
-      result.state = KeyReservation::State::kHeld;
-      return result;
+  RETURN_IF_ERROR(Write([&](Database& db) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        result.meeting,
+        QueryOneMeeting(db, "idempotency_key = ?1 AND idempotency_key <> ''",
+                        key));
+    if (result.meeting.has_value()) {
+      result.state = KeyReservation::State::kMeetingExists;
+      return absl::OkStatus();  // Nothing written.
     }
-  }
-  ASSIGN_OR_RETURN(
-      Statement reserve,
-      db_->Prepare("INSERT INTO idempotency_reservations (idempotency_key, "
-                   "room_id, holder, reserved_at_us) VALUES (?1, ?2, ?3, ?4) "
-                   "ON CONFLICT (idempotency_key) DO UPDATE SET "
-                   "room_id = excluded.room_id, holder = excluded.holder, "
-                   "reserved_at_us = excluded.reserved_at_us"));
-  RETURN_IF_ERROR(reserve.BindAll(key, room_id, holder, ToMicros(now)));
-  RETURN_IF_ERROR(WithContext(reserve.Run(), "reserving idempotency key"));
-  RETURN_IF_ERROR(transaction.Commit());
-  result = KeyReservation();
-  result.state = KeyReservation::State::kReserved;
-  result.holder = std::string(holder);
-  result.room_id = std::string(room_id);
-  result.reserved_at = Stored(now);
+    ASSIGN_OR_RETURN(
+        Statement held,
+        db.PrepareCached("SELECT holder, room_id, reserved_at_us FROM "
+                         "idempotency_reservations WHERE "
+                         "idempotency_key = ?1"));
+    RETURN_IF_ERROR(held.BindAll(key));
+    ASSIGN_OR_RETURN(const bool row, held.Step());
+    if (row) {
+      result.holder = held.ColumnText(0);
+      result.room_id = held.ColumnText(1);
+      result.reserved_at = FromMicros(held.ColumnInt64(2));
+      if (result.holder != holder &&
+          result.reserved_at >= Stored(stale_before)) {
+        result.state = KeyReservation::State::kHeld;
+        return absl::OkStatus();
+      }
+    }
+    ASSIGN_OR_RETURN(
+        Statement reserve,
+        db.PrepareCached(
+            "INSERT INTO idempotency_reservations (idempotency_key, "
+            "room_id, holder, reserved_at_us) VALUES (?1, ?2, ?3, ?4) "
+            "ON CONFLICT (idempotency_key) DO UPDATE SET "
+            "room_id = excluded.room_id, holder = excluded.holder, "
+            "reserved_at_us = excluded.reserved_at_us"));
+    RETURN_IF_ERROR(reserve.BindAll(key, room_id, holder, ToMicros(now)));
+    RETURN_IF_ERROR(WithContext(reserve.Run(), "reserving idempotency key"));
+    result = KeyReservation();
+    result.state = KeyReservation::State::kReserved;
+    result.holder = std::string(holder);
+    result.room_id = std::string(room_id);
+    result.reserved_at = Stored(now);
+    return absl::OkStatus();
+  }));
   return result;
 }
 
 absl::Status Store::ReleaseIdempotencyKey(absl::string_view key,
                                           absl::string_view holder) {
-  absl::MutexLock lock(&db_->mutex());
-  ASSIGN_OR_RETURN(Statement release,
-                   db_->Prepare("DELETE FROM idempotency_reservations WHERE "
-                                "idempotency_key = ?1 AND holder = ?2"));
-  RETURN_IF_ERROR(release.BindAll(key, holder));
-  return WithContext(release.Run(), "releasing idempotency key");
+  return Write([&](Database& db) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        Statement release,
+        db.PrepareCached("DELETE FROM idempotency_reservations WHERE "
+                         "idempotency_key = ?1 AND holder = ?2"));
+    RETURN_IF_ERROR(release.BindAll(key, holder));
+    return WithContext(release.Run(), "releasing idempotency key");
+  });
 }
 
 absl::StatusOr<MeetingRecord> Store::GetMeeting(absl::string_view meeting_id) {
@@ -597,22 +621,22 @@ absl::StatusOr<MeetingPage> Store::ListMeetings(const MeetingFilter& filter) {
 
 absl::StatusOr<Store::EndResult> Store::EndMeeting(
     absl::string_view meeting_id) {
-  absl::MutexLock lock(&db_->mutex());
-  ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(MeetingRecord meeting, GetMeetingLocked(*db_, meeting_id));
   EndResult result;
-  result.was_active = meeting.is_active;
-  if (meeting.is_active || meeting.num_clients != 0) {
-    ASSIGN_OR_RETURN(Statement update,
-                     db_->PrepareCached("UPDATE meetings SET is_active = 0, "
+  RETURN_IF_ERROR(Write([&](Database& db) -> absl::Status {
+    ASSIGN_OR_RETURN(MeetingRecord meeting, GetMeetingLocked(db, meeting_id));
+    result.was_active = meeting.is_active;
+    if (meeting.is_active || meeting.num_clients != 0) {
+      ASSIGN_OR_RETURN(Statement update,
+                       db.PrepareCached("UPDATE meetings SET is_active = 0, "
                                         "num_clients = 0 WHERE id = ?1"));
-    RETURN_IF_ERROR(update.BindText(1, meeting_id));
-    RETURN_IF_ERROR(update.Run());
-    RETURN_IF_ERROR(transaction.Commit());
-  }
-  meeting.is_active = false;
-  meeting.num_clients = 0;
-  result.meeting = std::move(meeting);
+      RETURN_IF_ERROR(update.BindText(1, meeting_id));
+      RETURN_IF_ERROR(update.Run());
+    }
+    meeting.is_active = false;
+    meeting.num_clients = 0;
+    result.meeting = std::move(meeting);
+    return absl::OkStatus();
+  }));
   return result;
 }
 

@@ -1,9 +1,11 @@
 // Durable state of the service in one SQLite file: global platform flags,
 // per-room platform overrides and meetings.
 //
-// Thread safety: every method may be called concurrently; writes are
-// serialised and each runs in one transaction, so a failed write returns an
-// error and leaves nothing behind. Reads (Get*, List*, Find*) run on a pool
+// Thread safety: every method may be called concurrently. Writes are units
+// of the connection's group committer (storage/group_commit.h): concurrent
+// writes (and EventStore's webhook applies) share one transaction and one
+// fsync, each under its own savepoint, and return after that commit; a
+// failed write returns an error and leaves nothing behind. Reads (Get*, List*, Find*) run on a pool
 // of read-only connections (WAL): they see the last commit and wait neither
 // for writes nor for each other.
 // Errors: NOT_FOUND for a missing row, ALREADY_EXISTS for a unique-key clash,
@@ -24,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "storage/group_commit.h"
 #include "videoplatform/v1/videoplatform.pb.h"
 
 namespace videoplatform::storage {
@@ -114,6 +117,9 @@ class Store {
   // The connection, for stores of other tables in the same file (they
   // follow the locking rules of storage/sqlite.h).
   Database& database() { return *db_; }
+  // The connection's group committer: every write of this Store is a unit
+  // of it, and so are EventStore's writes over database().
+  GroupCommitter& committer() { return *committer_; }
 
   // The schema version after migrations (for diagnostics and tests).
   absl::StatusOr<int> SchemaVersion();
@@ -190,7 +196,13 @@ class Store {
 
  private:
   explicit Store(std::unique_ptr<Database> db);
+  // Runs `work` as one unit of the connection's group commit.
+  absl::Status Write(const GroupCommitter::Work& work);
+
   std::unique_ptr<Database> db_;
+  // The connection's single writer, shared with EventStores over it (see
+  // Database::group_committer()). Destroyed first.
+  std::unique_ptr<GroupCommitter> committer_;
 };
 
 }  // namespace videoplatform::storage

@@ -222,6 +222,45 @@ TEST_F(StoreTest, ReadsDoNotWaitForTheWriterConnection) {
   EXPECT_TRUE(finished) << "a read waited for the writer's mutex";
 }
 
+// Writes of the store and webhook applies share the connection's writer:
+// concurrent writes commit together, each with its own result.
+TEST_F(StoreTest, ConcurrentWritesShareTheConnectionsGroupCommit) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 20;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t, &failures] {
+      for (int i = 0; i < kPerThread; ++i) {
+        MeetingRecord meeting;
+        meeting.meeting_id = absl::StrCat("m-", t, "-", i);
+        meeting.room_id = absl::StrCat("r-", t);
+        meeting.start_time = absl::FromUnixSeconds(1700000000 + i);
+        meeting.end_time = meeting.start_time + absl::Hours(1);
+        if (!store_->InsertMeeting(meeting).ok()) ++failures;
+        // The same id again: this caller alone gets ALREADY_EXISTS.
+        if (!absl::IsAlreadyExists(store_->InsertMeeting(meeting))) ++failures;
+        if (!store_
+                 ->SetRoomPlatform(meeting.room_id, "daily", "test",
+                                   meeting.start_time)
+                 .ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  MeetingFilter all;
+  all.limit = 1000;
+  absl::StatusOr<MeetingPage> page = store_->ListMeetings(all);
+  ASSERT_THAT(page, IsOk());
+  EXPECT_EQ(page->meetings.size(), static_cast<size_t>(kThreads * kPerThread));
+  const GroupCommitter::Stats stats = store_->committer().stats();
+  EXPECT_EQ(stats.units, 2 * kThreads * kPerThread);  // Failed ones excluded.
+  EXPECT_EQ(store_->database().group_committer(), &store_->committer());
+}
+
 // --- Global flags ---
 
 TEST_F(StoreTest, FlagsStartWithReflectorsDefaults) {
