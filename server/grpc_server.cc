@@ -61,6 +61,16 @@ absl::Status CheckListenAddress(absl::string_view address, bool has_token) {
   return absl::OkStatus();
 }
 
+absl::Status CheckTokenStrength(absl::string_view setting,
+                                absl::string_view token) {
+  if (token.empty() || token.size() >= kMinTokenLength) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      setting, " is ", token.size(), " characters long; use at least ",
+      kMinTokenLength, " (e.g. openssl rand -hex 32)"));
+}
+
 GrpcServer::GrpcServer(const ServerOptions& options, storage::Store& store,
                        const providers::Providers& providers,
                        prometheus::Registry& metrics_registry)
@@ -84,6 +94,11 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     prometheus::Registry& metrics_registry) {
   if (absl::Status status = CheckListenAddress(options.listen_address,
                                                !options.api_token.empty());
+      !status.ok()) {
+    return status;
+  }
+  if (absl::Status status =
+          CheckTokenStrength("VIDEOPLATFORM_API_TOKEN", options.api_token);
       !status.ok()) {
     return status;
   }

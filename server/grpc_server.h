@@ -52,6 +52,15 @@ struct ServerOptions {
 // loopback address and `has_token` is false.
 absl::Status CheckListenAddress(absl::string_view address, bool has_token);
 
+// The shortest bearer token the server accepts (a guessable token is no
+// protection once the port is reachable).
+inline constexpr size_t kMinTokenLength = 16;
+
+// OK for an empty token (auth off) or one of at least kMinTokenLength
+// bytes; else INVALID_ARGUMENT naming `setting` (never the token).
+absl::Status CheckTokenStrength(absl::string_view setting,
+                                absl::string_view token);
+
 // Calls are served on gRPC's threads; Start/Shutdown/destruction belong to
 // one owning thread.
 class GrpcServer {

@@ -41,4 +41,16 @@ TEST(CheckListenAddressTest, RejectsMalformedAddresses) {
 }
 
 }  // namespace
+TEST(CheckTokenStrengthTest, ShortTokensAreRefusedWithoutEchoingThem) {
+  EXPECT_TRUE(CheckTokenStrength("T", "").ok());
+  EXPECT_TRUE(CheckTokenStrength("T", "0123456789abcdef").ok());
+  const absl::Status short_token = CheckTokenStrength("T", "hunter2");
+  EXPECT_EQ(short_token.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(
+      std::string(short_token.message()),
+      ::testing::AllOf(::testing::HasSubstr("T is 7 characters long"),
+                       ::testing::HasSubstr("at least 16"),
+                       ::testing::Not(::testing::HasSubstr("hunter2"))));
+}
+
 }  // namespace videoplatform::server

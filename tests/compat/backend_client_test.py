@@ -145,7 +145,7 @@ class BackendClientTest(unittest.TestCase):
 
 class AuthTest(unittest.TestCase):
     def test_token_is_required(self):
-        server = Server(token="py-token")
+        server = Server(token="py-token-0123456789")
         try:
             with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
                 stub = pb_grpc.VideoPlatformServiceStub(channel)
@@ -155,7 +155,7 @@ class AuthTest(unittest.TestCase):
                                  grpc.StatusCode.UNAUTHENTICATED)
                 flags = stub.GetFlags(
                     pb.GetFlagsRequest(), timeout=20,
-                    metadata=[("authorization", "Bearer py-token")])
+                    metadata=[("authorization", "Bearer py-token-0123456789")])
                 self.assertTrue(flags.flags.daily_migration_enabled)
         finally:
             self.assertEqual(server.stop(), 0)

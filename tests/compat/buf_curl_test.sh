@@ -74,7 +74,7 @@ wait "$server_pid" && echo "ok: server stopped cleanly" || { echo "FAIL: server 
 
 # With a token, reflection needs it too (buf sends it with --reflect-header).
 rm -f "$work/port"
-env -i PATH=/usr/bin:/bin VIDEOPLATFORM_API_TOKEN=ops-token \
+env -i PATH=/usr/bin:/bin VIDEOPLATFORM_API_TOKEN=ops-token-0123456789 \
   "$server_binary" --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 --db="$work/videoplatform.db" \
   --port_file="$work/port" >"$work/server2.log" 2>&1 &
 server_pid=$!
@@ -85,7 +85,7 @@ if refused="$(curl_grpc --list-services "$base" 2>&1)"; then
 fi
 # buf words UNAUTHENTICATED as advice about its own registry.
 check "reflection without the token is refused" "not authenticated" "$refused"
-auth="Authorization: Bearer ops-token"
+auth="Authorization: Bearer ops-token-0123456789"
 services="$(curl_grpc --reflect-header "$auth" --list-services "$base")"
 check "reflection with the token" "videoplatform.v1.VideoPlatformService" "$services"
 flags="$(curl_grpc --reflect-header "$auth" -H "$auth" -d '{}' \

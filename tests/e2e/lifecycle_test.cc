@@ -78,5 +78,17 @@ TEST(LifecycleTest, DrainTurnsHealthNotServingOverallAndPerService) {
   EXPECT_TRUE(service_saw);
 }
 
+TEST(LifecycleTest, AShortTokenStopsTheServerAtStart) {
+  ServerProcessOptions options;
+  options.env = {{"VIDEOPLATFORM_API_TOKEN", "short-secret"}};
+  std::string output;
+  auto code = RunServerToExit(std::move(options), absl::Seconds(20), &output);
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_NE(*code, 0);
+  EXPECT_THAT(output, ::testing::HasSubstr(
+                          "VIDEOPLATFORM_API_TOKEN is 12 characters long"));
+  EXPECT_THAT(output, ::testing::Not(::testing::HasSubstr("short-secret")));
+}
+
 }  // namespace
 }  // namespace videoplatform::testing

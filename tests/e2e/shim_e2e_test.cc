@@ -29,7 +29,7 @@ namespace {
 
 using ::testing::SizeIs;
 
-constexpr char kToken[] = "shim-e2e-token";
+constexpr char kToken[] = "shim-e2e-token-0123456789";
 constexpr char kWherebySecret[] = "whsec_shim_e2e";
 constexpr char kDailySecret[] = "c2VjcmV0LWZvci1zaGltLWUyZS1kYWlseS13ZWJob29r";
 constexpr absl::Duration kPatience = absl::Seconds(20);
@@ -215,7 +215,7 @@ TEST_F(ShimEndToEndTest, DailyTestPingAndJoins) {
 
 TEST_F(ShimEndToEndTest, AShimWithAWrongTokenAnswers503Not401) {
   auto shim = ServerProcess::Start(
-      {.env = {{"VIDEOPLATFORM_API_TOKEN", "not-the-token"}},
+      {.env = {{"VIDEOPLATFORM_API_TOKEN", "not-the-token-0123456789"}},
        .args = {"--service=" + service_->address()},
        .binary = "server/shim/webhook_shim"});
   ASSERT_TRUE(shim.ok()) << shim.status();

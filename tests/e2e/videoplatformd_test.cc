@@ -369,7 +369,7 @@ TEST_F(VideoplatformdTest, WithoutATokenOnlyLoopbackIsAllowed) {
 
 TEST_F(VideoplatformdTest, TokenIsRequiredOnEveryRpcButHealth) {
   auto env = MockDefaults();
-  env["VIDEOPLATFORM_API_TOKEN"] = "s3cret-token";
+  env["VIDEOPLATFORM_API_TOKEN"] = "s3cret-token-0123456789";
   StartServer({.env = env});
 
   v1::GetFlagsResponse flags;
@@ -382,7 +382,7 @@ TEST_F(VideoplatformdTest, TokenIsRequiredOnEveryRpcButHealth) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_THAT(status.error_message(), ::testing::Not(HasSubstr("wrong")));
 
-  client_->set_token("s3cret-token");
+  client_->set_token("s3cret-token-0123456789");
   v1::CreateMeetingResponse created;
   EXPECT_TRUE(
       client_->Call(&Stub::CreateMeeting, CreateRequest("room-auth"), &created)
@@ -392,7 +392,7 @@ TEST_F(VideoplatformdTest, TokenIsRequiredOnEveryRpcButHealth) {
 
   client_->set_token("");
   EXPECT_EQ(client_->HealthStatus(""), "SERVING");
-  EXPECT_THAT(server_->Output(), ::testing::Not(HasSubstr("s3cret-token")));
+  EXPECT_THAT(server_->Output(), ::testing::Not(HasSubstr("s3cret-token-0123456789")));
 }
 
 TEST_F(VideoplatformdTest, SigtermStopsGracefullyAndHealthReportsServing) {

@@ -35,7 +35,7 @@ using ::testing::HasSubstr;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 
-constexpr char kToken[] = "e2e-token";
+constexpr char kToken[] = "e2e-token-0123456789";
 constexpr char kWherebySecret[] = "whsec_e2e_wb";
 constexpr char kWherebyOldSecret[] = "whsec_e2e_old";
 // 32 bytes, base64, as Daily's POST /webhooks takes it.

@@ -6,7 +6,7 @@
 # Environment: BAZEL_STARTUP, BAZEL_BUILD (extra Bazel flags), SERVICE_ARGS,
 # SHIM_ARGS (extra flags for videoplatformd / webhook_shim).
 
-BENCH_TOKEN="bench-api-token"
+BENCH_TOKEN="bench-api-token-0123456789"
 # 32 bytes, base64, as Daily's dashboard gives it.
 BENCH_SECRET="$(printf 'bench-daily-webhook-secret-32byt' | base64)"
 bench_pids=()
