@@ -28,6 +28,8 @@ constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
 // After the grace: how long closed connections and cancelled calls may take
 // to wind down.
 constexpr absl::Duration kWindDown = absl::Seconds(2);
+// Refusals by the connection caps are counted and logged at most this often.
+constexpr absl::Duration kRefusalWarningInterval = absl::Seconds(10);
 
 // Sent to a connection beyond the caps, in one non-blocking write.
 constexpr char kRefusal[] =
@@ -145,6 +147,7 @@ void WebhookShim::OnAccept(boost::system::error_code error,
       limiter_.TryAcquire(peer.address().to_string());
   if (slot == nullptr) {
     Refuse(socket);
+    NoteRefusal();
     Accept();
     return;
   }
@@ -161,6 +164,19 @@ void WebhookShim::OnAccept(boost::system::error_code error,
   }
   connection->Start();
   Accept();
+}
+
+void WebhookShim::NoteRefusal() {
+  ++refused_since_warning_;
+  const absl::Time now = absl::Now();
+  if (now - last_refusal_warning_ < kRefusalWarningInterval) return;
+  spdlog::warn(
+      "webhook shim: refused {} connection(s) beyond the caps "
+      "(max_connections {}, max_connections_per_ip {}) since the last warning",
+      refused_since_warning_, options_.max_connections,
+      options_.max_connections_per_ip);
+  refused_since_warning_ = 0;
+  last_refusal_warning_ = now;
 }
 
 std::vector<std::shared_ptr<HttpConnection>> WebhookShim::Connections() {

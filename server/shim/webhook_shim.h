@@ -36,6 +36,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "server/shim/connection_limiter.h"
 #include "server/shim/http_connection.h"
 #include "server/shim/service_client.h"
@@ -79,6 +80,8 @@ class WebhookShim {
   void Accept();
   void OnAccept(boost::system::error_code error,
                 boost::asio::ip::tcp::socket socket);
+  // Counts a refused connection; warns at most every 10 s with the count.
+  void NoteRefusal();
   // Connections open now (alive HttpConnection objects).
   std::vector<std::shared_ptr<HttpConnection>> Connections();
   // Waits until no connection is left or `deadline` passes; true if none.
@@ -99,6 +102,9 @@ class WebhookShim {
   boost::asio::ip::tcp::acceptor acceptor_;   // On its own strand.
   boost::asio::steady_timer accept_backoff_;  // Same strand.
   bool accepting_ = true;                     // Used on that strand.
+  // Connections refused by the caps since the last warning (same strand).
+  int64_t refused_since_warning_ = 0;
+  absl::Time last_refusal_warning_ = absl::InfinitePast();
   std::vector<std::thread> threads_;
   int port_ = 0;
   absl::once_flag shutdown_once_;
