@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the webhook benchmarks need and CI does not (so these stay
 # out of tools/setup.sh): wrk, nginx-light, FastAPI and uvicorn for the
-# reference receiver. Idempotent: installs only what is missing.
+# reference receiver; h2load (nghttp2-client) and protoc --encode for
+# rpc_throughput.sh. Idempotent: installs only what is missing.
 set -euo pipefail
 
-packages=(wrk nginx-light python3-fastapi python3-uvicorn)
+packages=(wrk nginx-light python3-fastapi python3-uvicorn nghttp2-client protobuf-compiler)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
