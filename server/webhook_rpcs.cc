@@ -14,6 +14,25 @@
 namespace videoplatform::server {
 namespace {
 
+// A header value may hold any byte HTTP lets through: HTAB, obs-text
+// (0x80-0xFF, not necessarily UTF-8) and other controls included; only CR,
+// LF and NUL are refused (RFC 9110 section 5.5 calls them invalid and
+// dangerous, and no HTTP parser hands them on).
+absl::Status CheckHeaderValue(absl::string_view value,
+                              const std::string& field) {
+  if (value.size() > kMaxWebhookHeaderValueBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": must be at most ", kMaxWebhookHeaderValueBytes,
+                     " bytes, got ", value.size()));
+  }
+  if (value.find_first_of(absl::string_view("\r\n\0", 3)) !=
+      absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": must not contain CR, LF or NUL"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<providers::WebhookRequest> ToWebhookRequest(
     const google::protobuf::RepeatedPtrField<v1::WebhookHeader>& headers,
     const std::string& body) {
@@ -33,13 +52,15 @@ absl::StatusOr<providers::WebhookRequest> ToWebhookRequest(
     RETURN_IF_ERROR(CheckRequiredText(header.name(),
                                       absl::StrCat("headers[", i, "].name"),
                                       kMaxWebhookHeaderNameBytes));
-    RETURN_IF_ERROR(CheckOptionalText(header.value(),
-                                      absl::StrCat("headers[", i, "].value"),
-                                      kMaxWebhookHeaderValueBytes));
+    // The exact bytes win; `value` is the v1 text form (see the proto).
+    const bool raw = !header.raw_value().empty();
+    const std::string& value = raw ? header.raw_value() : header.value();
+    RETURN_IF_ERROR(CheckHeaderValue(
+        value, absl::StrCat("headers[", i, raw ? "].raw_value" : "].value")));
     const std::string name = absl::AsciiStrToLower(header.name());
-    auto [it, inserted] = request.headers.emplace(name, header.value());
+    auto [it, inserted] = request.headers.emplace(name, value);
     // A repeated header is one comma-separated list (RFC 9110 5.3).
-    if (!inserted) absl::StrAppend(&it->second, ", ", header.value());
+    if (!inserted) absl::StrAppend(&it->second, ", ", value);
   }
   request.body = body;
   return request;

@@ -6,7 +6,9 @@
 // "platform: ...") and configured (FAILED_PRECONDITION naming the missing
 // setting), at most kMaxWebhookHeaders headers with names lower-cased
 // (repeated names are joined with ", " as HTTP allows), a body of at most
-// kMaxWebhookBodyBytes. Then the provider checks the signature and
+// kMaxWebhookBodyBytes. A header's value is its raw_value bytes when those
+// are non-empty, else its text value; any byte but CR, LF and NUL, at most
+// kMaxWebhookHeaderValueBytes. Then the provider checks the signature and
 // freshness (UNAUTHENTICATED; FAILED_PRECONDITION without a webhook
 // secret) and parses the body (INVALID_ARGUMENT "body: ..."). A genuine
 // webhook the service does not model (unknown type, test ping, unknown

@@ -445,6 +445,68 @@ TEST_F(WebhooksTest, ForgedStaleAndMalformedWebhooksAreRefused) {
   EXPECT_EQ(events[0].sequence(), marker.event().sequence());
 }
 
+// Header values travel as bytes: a genuine webhook whose headers hold a
+// TAB or bytes that are not UTF-8 (HTTP's obs-text) verifies and applies.
+TEST_F(WebhooksTest, HeaderValuesAreExactBytes) {
+  const std::string body = WherebyClient("wb-bytes", "room.client.joined",
+                                         "2025-01-18T12:00:00Z", 2);
+  v1::HandleWebhookRequest whereby = SignedWhereby(body);
+  ASSERT_EQ(whereby.headers(1).name(), "Whereby-Signature");
+  const std::string signature = whereby.headers(1).value();
+  // "t=...,<TAB>v1=..." in raw_value; the text value is ignored then.
+  v1::WebhookHeader* header = whereby.mutable_headers(1);
+  header->set_raw_value(
+      absl::StrCat(signature.substr(0, signature.find(',') + 1), "\t",
+                   signature.substr(signature.find(',') + 1)));
+  header->set_value("t=1,v1=00");
+  v1::WebhookHeader* agent = whereby.add_headers();
+  agent->set_name("User-Agent");
+  agent->set_raw_value("Whereby\xff\xfe/1.0\tcaf\xe9");
+  const v1::HandleWebhookResponse applied = Handle(whereby);
+  EXPECT_EQ(applied.outcome(), v1::WEBHOOK_OUTCOME_APPLIED);
+  EXPECT_EQ(Meeting("meeting-whereby").num_clients(), 2);
+
+  // A v1 client's text value may hold a TAB too.
+  v1::HandleWebhookRequest text = SignedWhereby(WherebyClient(
+      "wb-bytes-2", "room.client.joined", "2025-01-18T12:00:01Z", 3));
+  const std::string text_signature = text.headers(1).value();
+  text.mutable_headers(1)->set_value(
+      absl::StrCat(text_signature.substr(0, text_signature.find(',') + 1), "\t",
+                   text_signature.substr(text_signature.find(',') + 1)));
+  EXPECT_EQ(Handle(text).outcome(), v1::WEBHOOK_OUTCOME_APPLIED);
+  EXPECT_EQ(Meeting("meeting-whereby").num_clients(), 3);
+
+  v1::HandleWebhookRequest daily =
+      SignedDaily(DailyParticipant("d-bytes", true, "s-bytes", 1737201601));
+  for (v1::WebhookHeader& h : *daily.mutable_headers()) {
+    h.set_raw_value(h.value());
+    h.clear_value();
+  }
+  v1::WebhookHeader* note = daily.add_headers();
+  note->set_name("X-Note");
+  note->set_raw_value("caf\xe9\tau lait \x80\x01");
+  EXPECT_EQ(Handle(daily).outcome(), v1::WEBHOOK_OUTCOME_APPLIED);
+  EXPECT_EQ(Meeting("meeting-daily").num_clients(), 1);
+
+  // The exact bytes are checked: a wrong raw signature is refused even when
+  // the text value holds the right one.
+  v1::HandleWebhookRequest swapped = SignedWhereby(WherebyClient(
+      "wb-bytes-3", "room.client.joined", "2025-01-18T12:00:02Z", 4));
+  swapped.mutable_headers(1)->set_raw_value("t=1,v1=00");
+  EXPECT_EQ(HandleStatus(swapped).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // CR, LF and NUL never come through HTTP: refused, naming the field.
+  v1::HandleWebhookRequest crlf = SignedWhereby(WherebyClient(
+      "wb-bytes-4", "room.client.joined", "2025-01-18T12:00:03Z", 4));
+  v1::WebhookHeader* bad = crlf.add_headers();
+  bad->set_name("X-Bad");
+  bad->set_raw_value(std::string("a\0b", 3));
+  const grpc::Status refused = HandleStatus(crlf);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(refused.error_message(), StartsWith("headers[2].raw_value: "));
+  EXPECT_EQ(Meeting("meeting-whereby").num_clients(), 3);
+}
+
 TEST_F(WebhooksTest, VerifyWebhookReturnsTheEventAndStoresNothing) {
   const v1::HandleWebhookRequest signed_request = SignedWhereby(WherebyClient(
       "wb-verify", "room.client.joined", "2025-01-18T12:00:00Z", 3));
