@@ -7,7 +7,9 @@
 #   fastapi  the reference receiver (shared/bench/fastapi_daily_receiver.py,
 #            used as is; 1 uvicorn worker; verify + parse, no storage);
 #   nginx    nginx-light answering 200 to the same POSTs.
-# Prints each run, then the median of the rounds and the ratios.
+# Prints each run (with the CPU seconds the service, shim and FastAPI used,
+# and how busy the whole machine was), then the median of the rounds and the
+# ratios.
 #
 # Usage: tools/bench/webhook_throughput.sh [path to shared/bench]
 #   (or SHARED_BENCH=...; default ../shared/bench next to the checkout)
@@ -43,7 +45,8 @@ env -i PATH="$PATH" HOME="$HOME" DAILY_WEBHOOK_SECRET="$BENCH_SECRET" \
   /usr/bin/python3 -m uvicorn fastapi_daily_receiver:app --app-dir "$shared_bench" \
   --host 127.0.0.1 --port "$fastapi_port" --workers 1 --log-level warning \
   >"$work/fastapi.log" 2>&1 &
-bench_pids+=($!)
+fastapi_pid=$!
+bench_pids+=("$fastapi_pid")
 
 nginx_port="$(free_port)"
 mkdir -p "$work/nginx"
@@ -83,12 +86,31 @@ signed_requests "$work/dup.txt" 2000 "dup"
 
 results="$work/results"
 : >"$results"
-run_wrk() {  # run_wrk <label> <port> <requests file>
-  local line
+clock_ticks="$(getconf CLK_TCK)"
+cpu_ticks() {  # cpu_ticks <pid>: user + system time so far, in clock ticks
+  awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+machine_ticks() {  # busy and total ticks of the whole machine (every process)
+  awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8}' /proc/stat
+}
+# run_wrk <label> <port> <requests file>: the wrk figures, the CPU seconds
+# the service, the shim and the FastAPI receiver used during the run, and
+# how busy the whole machine was (other users included).
+run_wrk() {
+  local line svc0 shim0 api0 busy0 total0 busy1 total1
+  svc0="$(cpu_ticks "$service_pid")"; shim0="$(cpu_ticks "$shim_pid")"
+  api0="$(cpu_ticks "$fastapi_pid")"; read -r busy0 total0 < <(machine_ticks)
   line="$(WEBHOOK_REQUESTS="$3" wrk -t"$threads" -c"$connections" -d"${duration}s" \
     --latency -s "$root/tools/bench/webhook_requests.lua" "http://127.0.0.1:$2" -- "$threads" |
     grep '^RESULT')"
-  echo "$1 ${line#RESULT }" | tee -a "$results"
+  read -r busy1 total1 < <(machine_ticks)
+  echo "$1 ${line#RESULT } $(awk -v hz="$clock_ticks" \
+    -v svc="$(( $(cpu_ticks "$service_pid") - svc0 ))" \
+    -v shim="$(( $(cpu_ticks "$shim_pid") - shim0 ))" \
+    -v api="$(( $(cpu_ticks "$fastapi_pid") - api0 ))" \
+    -v busy="$(( busy1 - busy0 ))" -v total="$(( total1 - total0 ))" 'BEGIN {
+      printf "service_cpu_s=%.1f shim_cpu_s=%.1f fastapi_cpu_s=%.1f machine_busy_pct=%.0f",
+        svc / hz, shim / hz, api / hz, 100 * busy / total }')" | tee -a "$results"
 }
 
 for round in $(seq 1 "$rounds"); do
