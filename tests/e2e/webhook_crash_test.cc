@@ -41,7 +41,7 @@
 namespace videoplatform::testing {
 namespace {
 
-constexpr char kToken[] = "crash-test-token";
+constexpr char kToken[] = "crash-test-token-0123456789";
 constexpr char kDailySecret[] = "Y3Jhc2gtdGVzdC1kYWlseS13ZWJob29rLXNlY3JldA==";
 constexpr absl::Duration kPatience = absl::Seconds(20);
 constexpr int kPosters = 4;
