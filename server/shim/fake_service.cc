@@ -60,7 +60,11 @@ grpc::Status FakeVideoPlatformService::HandleWebhook(
   ReceivedWebhook received;
   received.platform = request->platform();
   for (const v1::WebhookHeader& header : request->headers()) {
-    received.headers.emplace_back(header.name(), header.value());
+    // Like the service: the exact bytes when sent, else the text.
+    received.headers.emplace_back(header.name(), header.raw_value().empty()
+                                                     ? header.value()
+                                                     : header.raw_value());
+    received.text_values.emplace_back(header.name(), header.value());
   }
   received.body = request->body();
   for (auto [it, end] = context->client_metadata().equal_range("authorization");

@@ -21,7 +21,10 @@ namespace videoplatform::shim::testing {
 
 struct ReceivedWebhook {
   std::string platform;
+  // Name and value (raw_value when set, else value).
   std::vector<std::pair<std::string, std::string>> headers;
+  // Name and the text `value` field as sent.
+  std::vector<std::pair<std::string, std::string>> text_values;
   std::string body;
   // Every `authorization` metadata value of the call.
   std::vector<std::string> authorization;

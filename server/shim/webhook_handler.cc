@@ -31,7 +31,10 @@ void WebhookHandler::Handle(const Route& route, const httplib::Request& head,
   for (ForwardedHeader& header : ForwardedHeaders(head.headers)) {
     v1::WebhookHeader* added = call.add_headers();
     added->set_name(std::move(header.name));
-    added->set_value(std::move(header.value));
+    // The exact bytes always; the text form (kept for v1 services) only
+    // when it is lossless: a proto string must be valid UTF-8.
+    if (IsValidUtf8(header.value)) added->set_value(header.value);
+    added->set_raw_value(std::move(header.value));
   }
   call.set_body(std::move(body));
   client_.HandleWebhookAsync(

@@ -199,6 +199,25 @@ TEST_F(WebhookShimTest, HeaderValuesKeepTabsAndInnerSpaces) {
   EXPECT_THAT(received[0].Header("x-tab"), ElementsAre("a\tb  c"));
 }
 
+TEST_F(WebhookShimTest, HeaderValuesTravelAsExactBytes) {
+  StartShim();
+  // obs-text (RFC 9110 5.5): bytes that are not UTF-8 text.
+  const std::string reply =
+      RawExchange(shim_->port(),
+                  "POST /v1/daily/webhook HTTP/1.1\r\nHost: x\r\n"
+                  "Connection: close\r\nX-Bin: a\xFF\xFE\tb\r\n"
+                  "X-Text: Zo\xC3\xAB\r\nContent-Length: 2\r\n\r\n{}");
+  EXPECT_THAT(reply, StartsWith("HTTP/1.1 200"));
+  const std::vector<ReceivedWebhook> received = service_.Received();
+  ASSERT_THAT(received, SizeIs(1));
+  EXPECT_THAT(received[0].Header("x-bin"), ElementsAre("a\xFF\xFE\tb"));
+  EXPECT_THAT(received[0].Header("x-text"), ElementsAre("Zo\xC3\xAB"));
+  // The text field only where it is lossless.
+  EXPECT_THAT(received[0].text_values,
+              AllOf(Contains(Pair("x-bin", "")),
+                    Contains(Pair("x-text", "Zo\xC3\xAB"))));
+}
+
 TEST_F(WebhookShimTest, ForwardsDailyWithoutTokenWhenNoneIsSet) {
   ShimOptions options = Options();
   options.service.api_token = "";

@@ -213,6 +213,21 @@ TEST_F(ShimEndToEndTest, DailyTestPingAndJoins) {
   EXPECT_EQ(Get(meeting.meeting_id()).num_clients(), 1);
 }
 
+TEST_F(ShimEndToEndTest, OddHeaderBytesDoNotStopAGenuineWebhook) {
+  const v1::Meeting meeting = Create("daily-room");
+  v1::HandleWebhookRequest request = SignedDaily(
+      DailyJoined("d-odd", meeting.room_name(), "s-odd"), kDailySecret);
+  // A TAB and obs-text (not UTF-8) in headers the signature does not cover.
+  httplib::Headers headers = ToHttp(request);
+  headers.emplace("X-Proxy-Note", "a\tb");
+  headers.emplace("X-Legacy", "caf\xE9");
+  const auto result = http_->Post("/v1/daily/webhook", headers, request.body(),
+                                  "application/json");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 200) << result->body;
+  EXPECT_EQ(Get(meeting.meeting_id()).num_clients(), 1);
+}
+
 TEST_F(ShimEndToEndTest, AShimWithAWrongTokenAnswers503Not401) {
   auto shim = ServerProcess::Start(
       {.env = {{"VIDEOPLATFORM_API_TOKEN", "not-the-token-0123456789"}},
