@@ -1,27 +1,43 @@
 #include "server/bearer_auth.h"
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "absl/strings/match.h"
+#include "spdlog/spdlog.h"
 
 namespace videoplatform::server {
 namespace {
 
 constexpr absl::string_view kBearerPrefix = "Bearer ";
 
-// Comparing fixed-size digests keeps the token's length secret too.
+// Comparing fixed-size digests keeps the token's length secret too. Empty
+// when OpenSSL fails (e.g. a FIPS-only configuration refuses SHA-256).
 std::string Sha256(absl::string_view data) {
   std::string digest(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         reinterpret_cast<unsigned char*>(digest.data()));
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(),
+                 reinterpret_cast<unsigned char*>(digest.data()), &length,
+                 EVP_sha256(), nullptr) != 1 ||
+      length != SHA256_DIGEST_LENGTH) {
+    ERR_clear_error();
+    return std::string();
+  }
   return digest;
+}
+
+absl::Status DigestFailed() {
+  return absl::InternalError(
+      "cannot check the bearer token: SHA-256 failed in OpenSSL");
 }
 
 }  // namespace
 
 BearerAuth::BearerAuth(std::string token)
-    : token_digest_(token.empty() ? std::string() : Sha256(token)) {}
+    : enabled_(!token.empty()),
+      token_digest_(token.empty() ? std::string() : Sha256(token)) {}
 
 absl::Status BearerAuth::Check(const grpc::ServerContext& context) const {
   if (!enabled()) return absl::OkStatus();
@@ -40,7 +56,13 @@ absl::Status BearerAuth::CheckHeader(absl::string_view authorization) const {
     return absl::UnauthenticatedError(
         "authorization metadata must be \"Bearer <token>\"");
   }
+  // Fail closed: without both digests nothing matches.
   const std::string digest = Sha256(authorization.substr(kBearerPrefix.size()));
+  if (digest.size() != SHA256_DIGEST_LENGTH ||
+      token_digest_.size() != SHA256_DIGEST_LENGTH) {
+    spdlog::error("bearer token check failed, call rejected: SHA-256 failed");
+    return DigestFailed();
+  }
   if (CRYPTO_memcmp(digest.data(), token_digest_.data(), digest.size()) != 0) {
     return absl::UnauthenticatedError("invalid bearer token");
   }

@@ -17,17 +17,20 @@ class BearerAuth {
   // An empty token disables the check (loopback-only servers).
   explicit BearerAuth(std::string token);
 
-  bool enabled() const { return !token_digest_.empty(); }
+  bool enabled() const { return enabled_; }
 
   // OK when disabled or when the metadata carries the token; else
-  // UNAUTHENTICATED (never echoing what was sent). Constant-time.
+  // UNAUTHENTICATED (never echoing what was sent). Constant-time. Fails
+  // closed: INTERNAL (logged) when OpenSSL cannot compute a digest.
   absl::Status Check(const grpc::ServerContext& context) const;
 
   // The same check on a raw `authorization` header value.
   absl::Status CheckHeader(absl::string_view authorization) const;
 
  private:
-  std::string token_digest_;  // SHA-256 of the token; empty when disabled.
+  bool enabled_;
+  // SHA-256 of the token; empty when disabled or when OpenSSL failed.
+  std::string token_digest_;
 };
 
 }  // namespace videoplatform::server

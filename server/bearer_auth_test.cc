@@ -3,11 +3,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "providers/http/openssl_fips_only.h"
 #include "server/common/status_matchers.h"
 
 namespace videoplatform::server {
 namespace {
 
+using ::testing::_;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::videoplatform::testing::IsOk;
@@ -36,6 +38,24 @@ TEST(BearerAuthTest, AcceptsOnlyTheExactToken) {
                        HasSubstr("Bearer <token>")));
   EXPECT_THAT(auth.CheckHeader("Basic dG9rLTEyMw=="),
               StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
+}
+
+// Fail closed: when OpenSSL cannot compute SHA-256 (a FIPS-only
+// configuration), no token is accepted; before this, both digests came out
+// as zeros and any token matched.
+TEST(BearerAuthTest, DigestFailuresRejectEveryToken) {
+  const BearerAuth before("tok-123");
+  providers::http::testing::ScopedFipsOnlyOpenSsl fips;
+  ASSERT_TRUE(fips.ok());
+  const BearerAuth during("tok-123");
+  EXPECT_TRUE(during.enabled());
+  for (const BearerAuth* auth : {&before, &during}) {
+    EXPECT_THAT(
+        auth->CheckHeader("Bearer tok-123"),
+        StatusIs(absl::StatusCode::kInternal, Not(HasSubstr("tok-123"))));
+    EXPECT_THAT(auth->CheckHeader("Bearer anything"),
+                StatusIs(absl::StatusCode::kInternal, _));
+  }
 }
 
 TEST(BearerAuthTest, ErrorsNeverEchoTheCredential) {

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "providers/builtin_providers.h"
 #include "providers/http/openssl_cli.h"
+#include "providers/http/openssl_fips_only.h"
 #include "providers/registry.h"
 #include "server/common/status_matchers.h"
 #include "storage/event_store.h"
@@ -23,8 +24,10 @@ namespace videoplatform::server {
 namespace {
 
 using ::testing::_;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 using ::videoplatform::providers::http::testing::
@@ -324,6 +327,69 @@ TEST_F(WebhookRpcsTest, DailyTestPingIsAcknowledged) {
   response = rpcs.HandleWebhook(request);
   ASSERT_THAT(response, IsOk());
   EXPECT_EQ(response->outcome(), v1::WEBHOOK_OUTCOME_IGNORED);
+}
+
+// Fail closed: when OpenSSL cannot compute the HMAC (as under a FIPS-only
+// configuration), no webhook is accepted, not even one whose presented
+// signature is empty like the failed computation ("t=<now>,v1=").
+TEST_F(WebhookRpcsTest, CryptoFailuresRejectEveryWebhook) {
+  providers::ProviderRegistry registry;
+  ASSERT_THAT(providers::RegisterBuiltinProviders(registry), IsOk());
+  absl::StatusOr<std::unique_ptr<providers::Providers>> daily_providers =
+      providers::Providers::Create(
+          registry,
+          providers::MapSettings({{"DAILY_API_KEY", "k"},
+                                  {"DAILY_WEBHOOK_SECRET", kDailySecret}}));
+  ASSERT_THAT(daily_providers, IsOk());
+  WebhookRpcs daily_rpcs(**daily_providers, *events_, [] { return kNow; });
+  const std::string ts = absl::StrCat(absl::ToUnixSeconds(kNow));
+  const std::string body = WherebyJoined("ev-crypto", 1);
+  v1::HandleWebhookRequest empty_signature = WherebyRequest(body, 0);
+  *empty_signature.mutable_headers(1) =
+      Header("Whereby-Signature", absl::StrCat("t=", ts, ",v1="));
+  v1::HandleWebhookRequest genuine =
+      WherebyRequest(body, absl::ToUnixSeconds(kNow));
+  const std::string ms = absl::StrCat(absl::ToUnixMillis(kNow));
+  const std::string ping = R"({"test":"test"})";
+  v1::HandleWebhookRequest daily_empty;
+  daily_empty.set_platform("daily");
+  daily_empty.set_body(ping);
+  *daily_empty.add_headers() = Header("X-Webhook-Timestamp", ms);
+  *daily_empty.add_headers() = Header("X-Webhook-Signature", "");
+  v1::HandleWebhookRequest daily_genuine = daily_empty;
+  *daily_genuine.mutable_headers(1) =
+      Header("X-Webhook-Signature",
+             CliHmacSha256Base64WithBase64Key(kDailySecret, ms + "." + ping));
+  {
+    providers::http::testing::ScopedFipsOnlyOpenSsl fips;
+    ASSERT_TRUE(fips.ok());
+    for (const v1::HandleWebhookRequest* request :
+         {&empty_signature, &genuine}) {
+      EXPECT_THAT(rpcs_->HandleWebhook(*request),
+                  StatusIs(absl::StatusCode::kInternal,
+                           AllOf(StartsWith("whereby webhook: cannot check "
+                                            "the signature: HMAC-SHA256 "),
+                                 Not(HasSubstr(kWherebySecret)))));
+    }
+    for (const v1::HandleWebhookRequest* request :
+         {&daily_empty, &daily_genuine}) {
+      EXPECT_THAT(daily_rpcs.HandleWebhook(*request),
+                  StatusIs(absl::StatusCode::kInternal,
+                           StartsWith("daily webhook: cannot check the "
+                                      "signature: HMAC-SHA256 ")));
+    }
+  }
+  EXPECT_THAT(Log(), IsEmpty());
+  EXPECT_EQ(NumClients(), 0);
+  // With OpenSSL working again: the empty signatures are refused as
+  // forgeries, the genuine ones accepted.
+  EXPECT_THAT(rpcs_->HandleWebhook(empty_signature),
+              StatusIs(absl::StatusCode::kUnauthenticated, _));
+  EXPECT_THAT(daily_rpcs.HandleWebhook(daily_empty),
+              StatusIs(absl::StatusCode::kUnauthenticated, _));
+  EXPECT_THAT(rpcs_->HandleWebhook(genuine), IsOk());
+  EXPECT_THAT(daily_rpcs.HandleWebhook(daily_genuine), IsOk());
+  EXPECT_EQ(NumClients(), 1);
 }
 
 TEST_F(WebhookRpcsTest, MockWebhooksUseTheMockFormat) {

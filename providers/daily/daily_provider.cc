@@ -1,5 +1,4 @@
 #include "providers/daily/daily_provider.h"
-#include "providers/daily/daily_settings.h"
 
 #include <algorithm>
 #include <map>
@@ -12,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "providers/daily/daily_settings.h"
 #include "providers/daily/daily_webhooks.h"
 #include "providers/http/crypto.h"
 #include "server/common/status_macros.h"
@@ -372,10 +372,16 @@ class DailyProvider final : public VideoPlatform {
         absl::StripAsciiWhitespace(signature->second);
     const std::string signed_bytes = absl::StrCat(ts, ".", request.body);
     for (const std::string& key : options_.webhook_keys) {
-      if (http::ConstantTimeEquals(
-              given, http::Base64Encode(http::HmacSha256(key, signed_bytes)))) {
-        return absl::OkStatus();
+      // Fail closed: no signature check without a computed HMAC.
+      absl::StatusOr<std::string> expected =
+          http::HmacSha256(key, signed_bytes);
+      if (expected.ok()) expected = http::Base64Encode(*expected);
+      if (!expected.ok()) {
+        return absl::InternalError(
+            absl::StrCat("daily webhook: cannot check the signature: ",
+                         expected.status().message()));
       }
+      if (http::ConstantTimeEquals(given, *expected)) return absl::OkStatus();
     }
     return absl::UnauthenticatedError(
         "daily webhook: signature does not match");

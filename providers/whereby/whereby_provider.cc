@@ -1,5 +1,4 @@
 #include "providers/whereby/whereby_provider.h"
-#include "providers/whereby/whereby_settings.h"
 
 #include <utility>
 
@@ -10,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "providers/http/crypto.h"
+#include "providers/whereby/whereby_settings.h"
 #include "providers/whereby/whereby_webhooks.h"
 #include "server/common/status_macros.h"
 
@@ -326,10 +326,17 @@ class WherebyProvider final : public VideoPlatform {
     const std::string signed_bytes =
         absl::StrCat(*timestamp, ".", request.body);
     for (const std::string& secret : options_.webhook_secrets) {
-      const std::string expected = http::HmacSha256(secret, signed_bytes);
+      // Fail closed: no signature check without a computed HMAC.
+      const absl::StatusOr<std::string> expected =
+          http::HmacSha256(secret, signed_bytes);
+      if (!expected.ok()) {
+        return absl::InternalError(
+            absl::StrCat("whereby webhook: cannot check the signature: ",
+                         expected.status().message()));
+      }
       for (const std::string& signature : signatures) {
         std::optional<std::string> given = http::HexDecode(signature);
-        if (given.has_value() && http::ConstantTimeEquals(*given, expected)) {
+        if (given.has_value() && http::ConstantTimeEquals(*given, *expected)) {
           return absl::OkStatus();
         }
       }
