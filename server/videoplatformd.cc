@@ -40,6 +40,7 @@
 #include "server/server_tls.h"
 #include "server/settings_help.h"
 #include "server/startup_flags.h"
+#include "server/storage_metrics.h"
 #include "spdlog/spdlog.h"
 #include "storage/event_store.h"
 #include "storage/recording_store.h"
@@ -112,6 +113,7 @@ absl::Status Run(const sigset_t& stop_signals,
   const std::string db_path = absl::GetFlag(FLAGS_db);
   ASSIGN_OR_RETURN(const std::unique_ptr<storage::Store> store,
                    storage::Store::Open(db_path));
+  ObserveGroupCommit(*metrics_registry, store->committer());
   ASSIGN_OR_RETURN(const StartupFlags startup_flags,
                    ReadStartupFlags(settings));
   RETURN_IF_ERROR(ApplyStartupFlags(startup_flags, *store, *providers));

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "storage/sqlite.h"
 
 namespace videoplatform::storage {
@@ -77,9 +78,15 @@ bool GroupCommitter::AwaitForTesting(int queued, int64_t taken,
   return mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
 }
 
+void GroupCommitter::set_batch_observer(BatchObserver observer) {
+  absl::MutexLock lock(&mu_);
+  observer_ = std::move(observer);
+}
+
 void GroupCommitter::WriterLoop() {
   while (true) {
     std::deque<Unit*> batch;
+    BatchObserver observer;
     {
       absl::MutexLock lock(&mu_);
       auto work_or_stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -93,11 +100,14 @@ void GroupCommitter::WriterLoop() {
       batch.assign(pending_.begin(), pending_.begin() + take);
       pending_.erase(pending_.begin(), pending_.begin() + take);
       stats_.taken += static_cast<int64_t>(take);
+      observer = observer_;
     }
+    const absl::Time start = absl::Now();
     {
       absl::MutexLock lock(&db_.mutex());
       RunBatch(batch);
     }
+    if (observer) observer(batch.size(), absl::Now() - start);
     // Each caller owns its Unit; after Notify() it may be gone.
     for (Unit* unit : batch) unit->done.Notify();
   }

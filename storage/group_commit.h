@@ -70,6 +70,13 @@ class GroupCommitter {
   // See the file comment. Idempotent.
   void Shutdown();
 
+  // Called on the writer thread after each batch with how many units it
+  // took and how long running and committing them took (for metrics). Must
+  // not block or call back into this object. Replaces any earlier observer.
+  using BatchObserver =
+      std::function<void(size_t units, absl::Duration elapsed)>;
+  void set_batch_observer(BatchObserver observer);
+
   // Counters since construction (for tests and benchmarks).
   struct Stats {
     int64_t batches = 0;  // Transactions that committed.
@@ -99,6 +106,7 @@ class GroupCommitter {
   std::deque<Unit*> pending_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   Stats stats_ ABSL_GUARDED_BY(mu_);
+  BatchObserver observer_ ABSL_GUARDED_BY(mu_);
 
   std::thread writer_;  // Last: starts after the members above exist.
 };

@@ -149,6 +149,23 @@ TEST_F(GroupCommitTest, QueuedUnitsShareOneTransaction) {
   EXPECT_EQ(CountOnDisk(), 20);
 }
 
+TEST_F(GroupCommitTest, TheObserverSeesEveryBatchWithItsSize) {
+  absl::Mutex mu;
+  std::vector<size_t> sizes;
+  committer_->set_batch_observer([&](size_t units, absl::Duration elapsed) {
+    absl::MutexLock lock(&mu);
+    sizes.push_back(units);
+    EXPECT_GE(elapsed, absl::ZeroDuration());
+  });
+  std::vector<GroupCommitter::Work> works;
+  for (int i = 0; i < 5; ++i) works.push_back(Insert(absl::StrCat("o", i)));
+  for (const absl::Status& status : RunAsOneBatch(works)) {
+    EXPECT_THAT(status, IsOk());
+  }
+  absl::MutexLock lock(&mu);
+  EXPECT_THAT(sizes, ::testing::ElementsAre(1, 5));  // The blocker, the 5.
+}
+
 TEST_F(GroupCommitTest, AFailingUnitRollsBackOnlyItselfAndGetsItsOwnError) {
   GroupCommitter::Work half_done = [](Database& db) -> absl::Status {
     // Writes, then fails: its row must not stay.

@@ -205,6 +205,11 @@ TEST_F(MetricsE2eTest, WebhookProviderAndStreamMetricsFollowTheTraffic) {
                    "\"create_meeting\",platform=\"mock\"}"),
             2);
   EXPECT_EQ(Sample(text, "videoplatform_watch_streams_open"), 1);
+  // Two ignored pings and two meetings were written: at least 4 units in
+  // at least one and at most 4 batches.
+  EXPECT_GE(Sample(text, "videoplatform_storage_commit_batch_units_sum"), 4);
+  EXPECT_GE(Sample(text, "videoplatform_storage_commit_batch_units_count"), 1);
+  EXPECT_GE(Sample(text, "videoplatform_storage_commit_seconds_count"), 1);
   EXPECT_THAT(text, Not(HasSubstr("made-up-platform")));
   watch_context.TryCancel();
 }
