@@ -56,7 +56,14 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry& registry,
                          .Name("videoplatform_watch_streams_open")
                          .Help("WatchEvents streams open now.")
                          .Register(registry)
-                         .Add({})) {}
+                         .Add({})),
+      watch_lag_(prometheus::BuildHistogram()
+                     .Name("videoplatform_watch_stream_lag_events")
+                     .Help("For each event sent on a WatchEvents stream, how "
+                           "many newer events had already committed.")
+                     .Register(registry)
+                     .Add({}, prometheus::Histogram::BucketBoundaries{
+                                  0, 1, 10, 100, 1000, 10000})) {}
 
 std::string ServiceMetrics::PlatformLabel(const std::string& platform) const {
   return providers_.CheckKnown(platform, "platform").ok() ? platform

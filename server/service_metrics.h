@@ -6,6 +6,8 @@
 //   videoplatform_webhooks_rejected_total{platform,reason}
 //       reason: signature, invalid, not_configured, unavailable, other
 //   videoplatform_watch_streams_open
+//   videoplatform_watch_stream_lag_events  per event sent: how many newer
+//                                          events had committed (histogram)
 #ifndef VIDEOPLATFORM_SERVER_SERVICE_METRICS_H_
 #define VIDEOPLATFORM_SERVER_SERVICE_METRICS_H_
 
@@ -15,6 +17,7 @@
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 #include "providers/registry.h"
 #include "videoplatform/v1/videoplatform.pb.h"
@@ -33,6 +36,12 @@ class ServiceMetrics {
   void WebhookHandled(const std::string& platform,
                       const absl::StatusOr<v1::HandleWebhookResponse>& result);
 
+  // An event with `lag` newer events already committed was sent to a
+  // WatchEvents stream.
+  void WatchEventSent(int64_t lag) {
+    watch_lag_.Observe(static_cast<double>(lag < 0 ? 0 : lag));
+  }
+
   void WatchStreamOpened() { watch_streams_.Increment(); }
   void WatchStreamClosed() { watch_streams_.Decrement(); }
 
@@ -44,6 +53,7 @@ class ServiceMetrics {
   prometheus::Family<prometheus::Counter>& handled_;
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Gauge& watch_streams_;
+  prometheus::Histogram& watch_lag_;
 };
 
 }  // namespace videoplatform::server

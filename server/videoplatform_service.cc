@@ -266,7 +266,9 @@ grpc::Status VideoPlatformService::WatchEvents(
   metrics_.WatchStreamOpened();
   const absl::Status status = stream_.Watch(
       *request,
-      [writer](const v1::WatchEventsResponse& response) {
+      [this, writer](const v1::WatchEventsResponse& response) {
+        metrics_.WatchEventSent(notifier_.last_notified() -
+                                response.event().sequence());
         return writer->Write(response);
       },
       [context] { return context->IsCancelled(); });

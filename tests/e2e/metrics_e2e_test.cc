@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "providers/http/openssl_cli.h"
 #include "tests/e2e/rpc_client.h"
 #include "tests/e2e/server_process.h"
 #include "tests/e2e/signed_webhooks.h"
@@ -212,6 +213,47 @@ TEST_F(MetricsE2eTest, WebhookProviderAndStreamMetricsFollowTheTraffic) {
   EXPECT_GE(Sample(text, "videoplatform_storage_commit_seconds_count"), 1);
   EXPECT_THAT(text, Not(HasSubstr("made-up-platform")));
   watch_context.TryCancel();
+}
+
+TEST_F(MetricsE2eTest, WatchStreamLagIsObservedPerEventSent) {
+  StartServer({{"DEFAULT_VIDEO_PLATFORM", "mock"},
+               {"DAILY_MIGRATION_ENABLED", "true"},
+               {"MOCK_WEBHOOK_SECRET", "mock-secret"}});
+  v1::CreateMeetingRequest create;
+  create.mutable_room()->set_room_id("r1");
+  create.mutable_room()->set_room_name("Room");
+  v1::CreateMeetingResponse created;
+  ASSERT_TRUE(client_->Call(&Stub::CreateMeeting, create, &created).ok());
+  // Two signed mock joins: two events in the log.
+  for (int i = 1; i <= 2; ++i) {
+    const std::string body = absl::StrCat(
+        R"({"id":"e)", i, R"(","type":"participant.joined","meeting_id":")",
+        created.meeting().provider_meeting_id(), R"(","num_clients":)", i, "}");
+    const std::string timestamp =
+        absl::StrCat(absl::ToUnixSeconds(absl::Now()));
+    v1::HandleWebhookRequest webhook;
+    webhook.set_platform("mock");
+    webhook.set_body(body);
+    *webhook.add_headers() = Header("x-mock-timestamp", timestamp);
+    *webhook.add_headers() =
+        Header("x-mock-signature", providers::http::testing::CliHmacSha256Hex(
+                                       "mock-secret", timestamp + "." + body));
+    v1::HandleWebhookResponse handled;
+    ASSERT_TRUE(client_->Call(&Stub::HandleWebhook, webhook, &handled).ok());
+    ASSERT_EQ(handled.outcome(), v1::WEBHOOK_OUTCOME_APPLIED);
+  }
+  auto stub = v1::VideoPlatformService::NewStub(server_->Channel());
+  grpc::ClientContext context;
+  auto reader = stub->WatchEvents(&context, v1::WatchEventsRequest());
+  v1::WatchEventsResponse event;
+  ASSERT_TRUE(reader->Read(&event));
+  ASSERT_TRUE(reader->Read(&event));
+  const std::string text = Scrape();
+  // The first event was sent with one newer event committed, the second
+  // with none.
+  EXPECT_EQ(Sample(text, "videoplatform_watch_stream_lag_events_count"), 2);
+  EXPECT_EQ(Sample(text, "videoplatform_watch_stream_lag_events_sum"), 1);
+  context.TryCancel();
 }
 
 TEST_F(MetricsE2eTest, IngestionCountsRunsAndReadsJobStatesFromTheDatabase) {
