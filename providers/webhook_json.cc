@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -59,8 +60,27 @@ std::string FieldReader::PathOf(absl::string_view key) const {
   return path_.empty() ? std::string(key) : absl::StrCat(path_, ".", key);
 }
 
-void FieldReader::Wrong(absl::string_view key, absl::string_view problem) {
+void FieldReader::Wrong(absl::string_view key, absl::string_view problem,
+                        Presence presence) {
+  if (presence == kOptional &&
+      errors_->mistyped_optional() == kDropMistypedOptional) {
+    return;
+  }
   errors_->Add(PathOf(key), problem);
+}
+
+ParsedWebhook Ignore(ParsedWebhook parsed, const absl::Status& why) {
+  parsed.event.set_type(v1::EVENT_TYPE_UNSPECIFIED);
+  parsed.event.clear_participant();
+  parsed.event.clear_recording();
+  parsed.event.clear_num_clients();
+  parsed.num_clients.reset();
+  parsed.ignore_reason = std::string(why.message());
+  return parsed;
+}
+
+ParsedWebhook Ignore(ParsedWebhook parsed, const FieldErrors& errors) {
+  return Ignore(std::move(parsed), errors.status());
 }
 
 bool FieldReader::Has(absl::string_view key) const {
@@ -83,7 +103,7 @@ std::string FieldReader::String(absl::string_view key, Presence presence) {
   const json* value = Find(key, presence);
   if (value == nullptr) return "";
   if (!value->is_string()) {
-    Wrong(key, "must be a string");
+    Wrong(key, "must be a string", presence);
     return "";
   }
   return value->get_ref<const std::string&>();
@@ -120,11 +140,12 @@ int64_t FieldReader::Int(absl::string_view key, Presence presence, int64_t min,
     number = ok ? static_cast<int64_t>(d) : 0;
   }
   if (!ok) {
-    Wrong(key, "must be an integer");
+    Wrong(key, "must be an integer", presence);
     return 0;
   }
   if (number < min || number > max) {
-    Wrong(key, absl::StrCat("must be in ", min, "..", max, ", got ", number));
+    Wrong(key, absl::StrCat("must be in ", min, "..", max, ", got ", number),
+          presence);
     return 0;
   }
   return number;
@@ -134,7 +155,7 @@ bool FieldReader::Bool(absl::string_view key, Presence presence) {
   const json* value = Find(key, presence);
   if (value == nullptr) return false;
   if (!value->is_boolean()) {
-    Wrong(key, "must be true or false");
+    Wrong(key, "must be true or false", presence);
     return false;
   }
   return value->get<bool>();
@@ -148,7 +169,7 @@ absl::Time FieldReader::UnixSeconds(absl::string_view key, Presence presence) {
   const double seconds = value->is_number() ? value->get<double>() : -1;
   if (!value->is_number() || !std::isfinite(seconds) || seconds < 0 ||
       seconds > kMaxSeconds) {
-    Wrong(key, "must be a number of seconds since 1970");
+    Wrong(key, "must be a number of seconds since 1970", presence);
     return absl::InfinitePast();
   }
   return absl::FromUnixMicros(
@@ -164,7 +185,8 @@ absl::Time FieldReader::Rfc3339(absl::string_view key, Presence presence) {
       !absl::ParseTime(absl::RFC3339_full, value->get_ref<const std::string&>(),
                        &time, &error) ||
       time == absl::InfinitePast() || time == absl::InfiniteFuture()) {
-    Wrong(key, "must be an RFC 3339 time such as 2025-01-18T12:00:00.000Z");
+    Wrong(key, "must be an RFC 3339 time such as 2025-01-18T12:00:00.000Z",
+          presence);
     return absl::InfinitePast();
   }
   return time;
@@ -177,7 +199,7 @@ int64_t FieldReader::DurationSeconds(absl::string_view key, Presence presence) {
   const double seconds = value->is_number() ? value->get<double>() : -1;
   if (!value->is_number() || !std::isfinite(seconds) || seconds < 0 ||
       seconds > kMaxSeconds) {
-    Wrong(key, "must be a non-negative number of seconds");
+    Wrong(key, "must be a non-negative number of seconds", presence);
     return 0;
   }
   return static_cast<int64_t>(seconds);
@@ -187,7 +209,7 @@ const json* FieldReader::Object(absl::string_view key, Presence presence) {
   const json* value = Find(key, presence);
   if (value == nullptr) return nullptr;
   if (!value->is_object()) {
-    Wrong(key, "must be an object");
+    Wrong(key, "must be an object", presence);
     return nullptr;
   }
   return value;
@@ -197,7 +219,7 @@ const json* FieldReader::Array(absl::string_view key, Presence presence) {
   const json* value = Find(key, presence);
   if (value == nullptr) return nullptr;
   if (!value->is_array()) {
-    Wrong(key, "must be an array");
+    Wrong(key, "must be an array", presence);
     return nullptr;
   }
   return value;

@@ -10,6 +10,9 @@
 //   if (!errors.ok()) return errors.status();
 // Readers record the first error in the shared FieldErrors and return an
 // empty value (""/0/nullptr) for that field. JSON null counts as absent.
+// With kDropMistypedOptional, an optional field of the wrong type (or out
+// of range) counts as absent instead of being an error: a genuine event is
+// not lost over a field the service can do without.
 // Thread-compatible; the json must outlive the readers.
 #ifndef VIDEOPLATFORM_PROVIDERS_WEBHOOK_JSON_H_
 #define VIDEOPLATFORM_PROVIDERS_WEBHOOK_JSON_H_
@@ -24,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
+#include "providers/video_platform.h"
 
 namespace videoplatform::providers::webhook_json {
 
@@ -37,18 +41,32 @@ absl::Status ParseObject(absl::string_view provider, absl::string_view body,
 // `time` (finite) as a protobuf Timestamp, to the microsecond.
 google::protobuf::Timestamp ToTimestamp(absl::Time time);
 
+// What readers do with an optional field of the wrong type.
+enum MistypedOptional { kReportMistypedOptional, kDropMistypedOptional };
+
 // The first error of a parse, prefixed with "<provider> webhook: ".
 class FieldErrors {
  public:
-  explicit FieldErrors(absl::string_view provider) : provider_(provider) {}
+  explicit FieldErrors(absl::string_view provider,
+                       MistypedOptional mistyped = kReportMistypedOptional)
+      : provider_(provider), mistyped_(mistyped) {}
   void Add(absl::string_view path, absl::string_view problem);
   bool ok() const { return first_.empty(); }
   absl::Status status() const;
+  MistypedOptional mistyped_optional() const { return mistyped_; }
 
  private:
   std::string provider_;
+  MistypedOptional mistyped_;
   std::string first_;
 };
+
+// A verified webhook that cannot be read as an event the service models:
+// `parsed` with type UNSPECIFIED, participant, recording and counts
+// dropped (id, type and time kept, so re-deliveries are duplicates), and
+// ignore_reason = the message of `why` (or of the first field error).
+ParsedWebhook Ignore(ParsedWebhook parsed, const absl::Status& why);
+ParsedWebhook Ignore(ParsedWebhook parsed, const FieldErrors& errors);
 
 class FieldReader {
  public:
@@ -87,7 +105,9 @@ class FieldReader {
  private:
   // The value, or nullptr when absent/null (recording an error if required).
   const nlohmann::json* Find(absl::string_view key, Presence presence);
-  void Wrong(absl::string_view key, absl::string_view problem);
+  // Records a wrong value, unless it is optional and errors drop those.
+  void Wrong(absl::string_view key, absl::string_view problem,
+             Presence presence = kRequired);
 
   const nlohmann::json& object_;
   const std::string path_;

@@ -91,13 +91,15 @@ absl::StatusOr<providers::ParsedWebhook> WebhookRpcs::VerifyAndParse(
   }
   absl::StatusOr<providers::ParsedWebhook> parsed =
       platform->ParseWebhook(request.body);
-  if (!parsed.ok()) {
-    if (absl::IsInvalidArgument(parsed.status())) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("body: ", parsed.status().message()));
-    }
-    return parsed.status();
+  if (absl::IsInvalidArgument(parsed.status())) {
+    // The signature verified: the provider sent this. An error answer would
+    // only make it retry (and count toward its circuit breaker), so a body
+    // the provider's parser cannot read is stored and ignored.
+    providers::ParsedWebhook ignored;
+    ignored.ignore_reason = absl::StrCat("body: ", parsed.status().message());
+    parsed = std::move(ignored);
   }
+  if (!parsed.ok()) return parsed.status();
   // The provider's word for the platform is the registered name.
   parsed->event.set_platform(platform_name);
   parsed->event.set_sequence(0);
@@ -133,8 +135,20 @@ absl::StatusOr<v1::HandleWebhookResponse> WebhookRpcs::HandleWebhook(
   input.event = std::move(parsed.event);
   input.ignore_reason = std::move(parsed.ignore_reason);
   input.num_clients = parsed.num_clients;
-  ASSIGN_OR_RETURN(storage::WebhookResult result,
-                   events_.ApplyWebhook(input, now));
+  absl::StatusOr<storage::WebhookResult> applied =
+      events_.ApplyWebhook(input, now);
+  if (!applied.ok()) {
+    // Nothing was committed, so nothing is acknowledged: the provider
+    // re-delivers on UNAVAILABLE (503 at the shim).
+    spdlog::error("webhook {} {}: not stored: {}", input.platform,
+                  absl::CHexEscape(input.event.provider_event_id()),
+                  std::string(applied.status().message()));
+    if (absl::IsUnavailable(applied.status())) return applied.status();
+    return absl::UnavailableError(
+        absl::StrCat("the webhook could not be stored, retry later: ",
+                     applied.status().message()));
+  }
+  storage::WebhookResult result = *std::move(applied);
   spdlog::info("webhook {} {} ({}): {}{}{}", input.platform,
                absl::CHexEscape(input.event.provider_event_id()),
                absl::CHexEscape(input.event.provider_event_type()),

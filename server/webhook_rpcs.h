@@ -10,10 +10,13 @@
 // are non-empty, else its text value; any byte but CR, LF and NUL, at most
 // kMaxWebhookHeaderValueBytes. Then the provider checks the signature and
 // freshness (UNAUTHENTICATED; FAILED_PRECONDITION without a webhook
-// secret) and parses the body (INVALID_ARGUMENT "body: ..."). A genuine
-// webhook the service does not model (unknown type, test ping, unknown
-// room) is not an error: HandleWebhook answers IGNORED, VerifyWebhook an
-// unset event.
+// secret; INTERNAL, logged, when the check itself cannot run, e.g. OpenSSL
+// refuses HMAC) and parses the body. Once the signature verified, nothing
+// in the body is an error: a webhook the service does not model (unknown
+// type, test ping, unknown room) or cannot read (not JSON, a needed field
+// missing or of the wrong type) is stored with its reason and answered
+// IGNORED by HandleWebhook, an unset event by VerifyWebhook. Only storage
+// failures fail a genuine webhook (UNAVAILABLE: retry later).
 //
 // Thread-safe.
 #ifndef VIDEOPLATFORM_SERVER_WEBHOOK_RPCS_H_

@@ -61,6 +61,14 @@ v1::WebhookHeader Header(const std::string& name, const std::string& value) {
   return header;
 }
 
+v1::VerifyWebhookRequest AsVerify(const v1::HandleWebhookRequest& request) {
+  v1::VerifyWebhookRequest verify;
+  verify.set_platform(request.platform());
+  *verify.mutable_headers() = request.headers();
+  verify.set_body(request.body());
+  return verify;
+}
+
 class WebhookRpcsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -204,20 +212,40 @@ TEST_F(WebhookRpcsTest, RefusesForgedStaleAndMissingSignatures) {
   EXPECT_EQ(NumClients(), 0);
 }
 
-TEST_F(WebhookRpcsTest, GarbageBodiesAreInvalidArgumentNamingTheBody) {
+// Once the signature verified, nothing in the body is an error: it is
+// stored, ignored with the reason, and answered OK (an error would only make
+// the provider retry and count toward its circuit breaker).
+TEST_F(WebhookRpcsTest, GenuineButUnreadableBodiesAreStoredAndIgnored) {
+  int i = 0;
   for (const std::string& body :
        {std::string("not json"), std::string("[]"),
         std::string(R"({"id":"x"})"),
         std::string(
-            R"({"id":"x","apiVersion":"1.0","createdAt":"2025-01-18T12:00:00Z",
+            R"({"id":"x2","apiVersion":"1.0","createdAt":"2025-01-18T12:00:00Z",
               "type":"room.client.joined","data":{"meetingId":"wb-1",
               "numClients":"two"}})")}) {
-    EXPECT_THAT(
-        rpcs_->HandleWebhook(WherebyRequest(body, absl::ToUnixSeconds(kNow))),
-        StatusIs(absl::StatusCode::kInvalidArgument,
-                 StartsWith("body: whereby webhook: ")))
-        << body;
+    absl::StatusOr<v1::HandleWebhookResponse> response =
+        rpcs_->HandleWebhook(WherebyRequest(body, absl::ToUnixSeconds(kNow)));
+    ASSERT_THAT(response, IsOk()) << body;
+    EXPECT_EQ(response->outcome(), v1::WEBHOOK_OUTCOME_IGNORED) << body;
+    EXPECT_THAT(response->detail(), StartsWith("whereby webhook: ")) << body;
+    absl::StatusOr<v1::VerifyWebhookResponse> verified = rpcs_->VerifyWebhook(
+        AsVerify(WherebyRequest(body, absl::ToUnixSeconds(kNow))));
+    ASSERT_THAT(verified, IsOk()) << body;
+    EXPECT_FALSE(verified->has_event()) << body;
+    ++i;
   }
+  EXPECT_EQ(i, 4);
+  // The readable id de-duplicates re-deliveries of an unreadable event.
+  absl::StatusOr<v1::HandleWebhookResponse> again =
+      rpcs_->HandleWebhook(WherebyRequest(R"({"id":"x2","apiVersion":"1.0",
+          "createdAt":"2025-01-18T12:00:00Z","type":"room.client.joined",
+          "data":{"meetingId":"wb-1","numClients":"two"}})",
+                                          absl::ToUnixSeconds(kNow)));
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->outcome(), v1::WEBHOOK_OUTCOME_DUPLICATE);
+  EXPECT_THAT(Log(), IsEmpty());
+  EXPECT_EQ(NumClients(), 0);
 }
 
 TEST_F(WebhookRpcsTest, ChecksPlatformHeadersAndBodySize) {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -15,12 +16,10 @@
 namespace videoplatform::providers {
 namespace {
 
-using ::testing::_;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using ::videoplatform::testing::IsOk;
-using ::videoplatform::testing::StatusIs;
 
 // "Zoë Ångström 李雷" in UTF-8.
 const char kName[] =
@@ -198,7 +197,24 @@ TEST(DailyWebhooksTest, IgnoresTheTestPingAndUnknownTypes) {
   EXPECT_EQ(other->event.provider_event_id(), "w-1");
 }
 
-TEST(DailyWebhooksTest, RejectsBodiesThatAreNotTheEnvelope) {
+// A verified body that cannot be read is ignored (never an error: Daily
+// counts error answers toward its circuit breaker), with the reason.
+ParsedWebhook ExpectIgnored(const std::string& body,
+                            const std::string& message) {
+  absl::StatusOr<ParsedWebhook> parsed = ParseDailyWebhook(body);
+  EXPECT_THAT(parsed, IsOk()) << body;
+  if (!parsed.ok()) return ParsedWebhook();
+  EXPECT_EQ(parsed->event.type(), v1::EVENT_TYPE_UNSPECIFIED) << body;
+  EXPECT_THAT(parsed->ignore_reason,
+              AllOf(StartsWith("daily webhook: "), HasSubstr(message)))
+      << body;
+  EXPECT_FALSE(parsed->event.has_participant()) << body;
+  EXPECT_FALSE(parsed->event.has_recording()) << body;
+  EXPECT_EQ(parsed->event.platform(), "daily");
+  return *parsed;
+}
+
+TEST(DailyWebhooksTest, IgnoresBodiesThatAreNotTheEnvelope) {
   const struct {
     std::string body;
     std::string message;
@@ -216,23 +232,34 @@ TEST(DailyWebhooksTest, RejectsBodiesThatAreNotTheEnvelope) {
        "payload: must be an object"},
       {R"({"test":"test","id":"x","type":7})", "type: must be a string"},
   };
-  for (const auto& c : kCases) {
-    EXPECT_THAT(
-        ParseDailyWebhook(c.body),
-        StatusIs(absl::StatusCode::kInvalidArgument,
-                 AllOf(StartsWith("daily webhook: "), HasSubstr(c.message))))
-        << c.body;
-  }
+  for (const auto& c : kCases) ExpectIgnored(c.body, c.message);
+  // The id is kept when it can be read: a re-delivery is a duplicate.
+  EXPECT_EQ(ExpectIgnored(R"({"id":"x","type":"participant.joined",
+                              "event_ts":1})",
+                          "payload")
+                .event.provider_event_id(),
+            "x");
 }
 
-TEST(DailyWebhooksTest, RejectsFieldsOfTheWrongType) {
+// Unmodelled types may carry anything: nothing past id and type is read.
+TEST(DailyWebhooksTest, UnmodelledTypesWithOddFieldsAreIgnoredByType) {
+  absl::StatusOr<ParsedWebhook> parsed = ParseDailyWebhook(
+      R"({"version":3,"type":"transcription.started","id":"t-1",
+          "event_ts":"soon","payload":[1,2]})");
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(parsed->event.type(), v1::EVENT_TYPE_UNSPECIFIED);
+  EXPECT_EQ(parsed->event.provider_event_id(), "t-1");
+  EXPECT_THAT(parsed->ignore_reason,
+              HasSubstr("\"transcription.started\" is not modelled"));
+}
+
+TEST(DailyWebhooksTest, IgnoresEventsMissingWhatTheyNeed) {
   const std::string body = JoinedBody();
   const struct {
     std::string from;
     std::string to;
     std::string message;
   } kCases[] = {
-      {R"("version": "1.0.0")", R"("version": 1)", "version: must be a string"},
       {R"("event_ts": 1708972279.961)", R"("event_ts": "1708972279.961")",
        "event_ts: must be a number"},
       {R"("event_ts": 1708972279.961)", R"("event_ts": -5)",
@@ -247,43 +274,49 @@ TEST(DailyWebhooksTest, RejectsFieldsOfTheWrongType) {
        R"("session_id": "")", "payload.session_id: must not be empty"},
       {R"("session_id": "0c0d2dda-f21d-4cf9-ab56-86bf3c407ffa",)", "",
        "payload.session_id: is required"},
-      {absl::StrCat(R"("user_name": ")", kName, R"(")"), R"("user_name": 5)",
-       "payload.user_name: must be a string"},
-      {R"("joined_at": 1708972279.96)", R"("joined_at": "noon")",
-       "payload.joined_at: must be a number"},
-      {R"("owner": false)", R"("owner": "no")", "payload.owner: must be true"},
   };
   for (const auto& c : kCases) {
-    EXPECT_THAT(
-        ParseDailyWebhook(Edit(body, c.from, c.to)),
-        StatusIs(absl::StatusCode::kInvalidArgument,
-                 AllOf(StartsWith("daily webhook: "), HasSubstr(c.message))))
-        << c.to;
+    const ParsedWebhook ignored =
+        ExpectIgnored(Edit(body, c.from, c.to), c.message);
+    EXPECT_EQ(ignored.event.provider_event_id(),
+              "ptcpt-join-6497c79b-f326-4942-aef8-c36a29140ad1-1708972279961");
   }
-  EXPECT_THAT(
-      ParseDailyWebhook(
-          R"({"version":"1.0.0","type":"recording.ready-to-download",
+  ExpectIgnored(R"({"version":"1.0.0","type":"recording.ready-to-download",
+        "id":"r","event_ts":1,"payload":{"room_name":"r"}})",
+                "payload.recording_id: is required");
+}
+
+// Optional fields of the wrong type count as absent: the join still counts.
+TEST(DailyWebhooksTest, OptionalFieldsOfTheWrongTypeAreDropped) {
+  const std::string body = JoinedBody();
+  const std::pair<std::string, std::string> kCases[] = {
+      {R"("version": "1.0.0")", R"("version": 1)"},
+      {absl::StrCat(R"("user_name": ")", kName, R"(")"), R"("user_name": 5)"},
+      {R"("joined_at": 1708972279.96)", R"("joined_at": "noon")"},
+      {R"("owner": false)", R"("owner": "no")"},
+      {R"("user_id": "6497c79b-f326-4942-aef8-c36a29140ad1")",
+       R"("user_id": {"a": 1})"},
+  };
+  for (const auto& [from, to] : kCases) {
+    absl::StatusOr<ParsedWebhook> parsed =
+        ParseDailyWebhook(Edit(body, from, to));
+    ASSERT_THAT(parsed, IsOk()) << to;
+    EXPECT_EQ(parsed->event.type(), v1::EVENT_TYPE_PARTICIPANT_JOINED) << to;
+    EXPECT_EQ(parsed->event.participant().participant_id(),
+              "0c0d2dda-f21d-4cf9-ab56-86bf3c407ffa");
+    EXPECT_EQ(parsed->ignore_reason, "");
+  }
+  absl::StatusOr<ParsedWebhook> recording = ParseDailyWebhook(
+      R"({"version":"1.0.0","type":"recording.ready-to-download",
         "id":"r","event_ts":1,"payload":{"recording_id":"x","room_name":"r",
-        "tracks":[{"type":"audio","s3Key":"k","size":"big"}]}})"),
-      StatusIs(absl::StatusCode::kInvalidArgument,
-               HasSubstr("payload.tracks[0].size: must be an integer")));
-  EXPECT_THAT(ParseDailyWebhook(
-                  R"({"version":"1.0.0","type":"recording.ready-to-download",
-        "id":"r","event_ts":1,"payload":{"recording_id":"x","room_name":"r",
-        "tracks":["k"]}})"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("payload.tracks[0]: must be an object")));
-  EXPECT_THAT(ParseDailyWebhook(
-                  R"({"version":"1.0.0","type":"recording.ready-to-download",
-        "id":"r","event_ts":1,"payload":{"room_name":"r"}})"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("payload.recording_id: is required")));
-  EXPECT_THAT(ParseDailyWebhook(
-                  R"({"version":"1.0.0","type":"recording.ready-to-download",
-        "id":"r","event_ts":1,"payload":{"recording_id":"x","room_name":"r",
-        "duration":-3}})"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("payload.duration: must be a non-negative")));
+        "duration":-3,"tracks":["k",{"type":"audio","s3Key":"k",
+        "size":"big"}]}})");
+  ASSERT_THAT(recording, IsOk());
+  EXPECT_EQ(recording->event.type(), v1::EVENT_TYPE_RECORDING_READY);
+  EXPECT_EQ(recording->event.recording().duration_seconds(), 0);
+  ASSERT_EQ(recording->event.recording().tracks_size(), 1);
+  EXPECT_EQ(recording->event.recording().tracks(0).s3_key(), "k");
+  EXPECT_EQ(recording->event.recording().tracks(0).size_bytes(), 0);
 }
 
 TEST(DailyWebhooksTest, TheProviderParsesWithTheseRules) {
@@ -297,8 +330,9 @@ TEST(DailyWebhooksTest, TheProviderParsesWithTheseRules) {
   ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(parsed->event.SerializeAsString(),
             ParseDailyWebhook(JoinedBody())->event.SerializeAsString());
-  EXPECT_THAT((*provider)->ParseWebhook("[]"),
-              StatusIs(absl::StatusCode::kInvalidArgument, _));
+  absl::StatusOr<ParsedWebhook> ignored = (*provider)->ParseWebhook("[]");
+  ASSERT_THAT(ignored, IsOk());
+  EXPECT_THAT(ignored->ignore_reason, HasSubstr("not a JSON object"));
 }
 
 }  // namespace

@@ -1,10 +1,9 @@
 // Whereby webhook bodies -> provider-neutral events. Facts:
 // docs/provider-apis.md section 1.2.
 //
-// Envelope {id, apiVersion, createdAt, type, data}: id, type (non-empty
-// strings), createdAt (RFC 3339) and data (object) are required; apiVersion
-// must be a string when present. data.meetingId and data.roomName must be
-// strings when present.
+// Envelope {id, apiVersion, createdAt, type, data}: id and type (non-empty
+// strings) are required; for the modelled types below also createdAt (RFC
+// 3339) and data (object). data.roomName is read when it is a string.
 //
 // Types:
 // - room.client.joined / room.client.left -> PARTICIPANT_JOINED / _LEFT,
@@ -24,8 +23,12 @@
 // provider_event_type = type, provider_meeting_id = data.meetingId,
 // room_name = data.roomName and event_time = createdAt.
 //
-// Errors: INVALID_ARGUMENT "whereby webhook: <path>: <problem>" for a body
-// that is not such a JSON object or has a field of the wrong type.
+// Never an error: the body was verified as Whereby's, and an error answer
+// only makes Whereby retry. A body that is not JSON, lacks a field a
+// modelled type needs, or has one of the wrong type is ignored: type
+// UNSPECIFIED, ignore_reason "whereby webhook: <path>: <problem>" (id, type
+// and time kept when readable). An optional field of the wrong type counts
+// as absent. Fields of unmodelled types are not read.
 // Pure and thread-safe.
 #ifndef VIDEOPLATFORM_PROVIDERS_WHEREBY_WHEREBY_WEBHOOKS_H_
 #define VIDEOPLATFORM_PROVIDERS_WHEREBY_WHEREBY_WEBHOOKS_H_

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -15,12 +16,10 @@
 namespace videoplatform::providers {
 namespace {
 
-using ::testing::_;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using ::videoplatform::testing::IsOk;
-using ::videoplatform::testing::StatusIs;
 
 // "Zoë Ångström 李雷" in UTF-8, written out so the test does not depend on
 // the source file's encoding.
@@ -177,7 +176,25 @@ TEST(WherebyWebhooksTest, IgnoresTypesItDoesNotModel) {
   }
 }
 
-TEST(WherebyWebhooksTest, RejectsBodiesThatAreNotTheEnvelope) {
+// A verified body that cannot be read is ignored (an error answer would
+// only make Whereby retry), with the reason.
+ParsedWebhook ExpectIgnored(const std::string& body,
+                            const std::string& message) {
+  absl::StatusOr<ParsedWebhook> parsed = ParseWherebyWebhook(body);
+  EXPECT_THAT(parsed, IsOk()) << body;
+  if (!parsed.ok()) return ParsedWebhook();
+  EXPECT_EQ(parsed->event.type(), v1::EVENT_TYPE_UNSPECIFIED) << body;
+  EXPECT_THAT(parsed->ignore_reason,
+              AllOf(StartsWith("whereby webhook: "), HasSubstr(message)))
+      << body;
+  EXPECT_FALSE(parsed->event.has_participant()) << body;
+  EXPECT_FALSE(parsed->event.has_recording()) << body;
+  EXPECT_FALSE(parsed->num_clients.has_value()) << body;
+  EXPECT_EQ(parsed->event.platform(), "whereby");
+  return *parsed;
+}
+
+TEST(WherebyWebhooksTest, IgnoresBodiesThatAreNotTheEnvelope) {
   const struct {
     std::string body;
     std::string message;
@@ -191,16 +208,22 @@ TEST(WherebyWebhooksTest, RejectsBodiesThatAreNotTheEnvelope) {
       // Invalid UTF-8 inside a string.
       {"{\"id\": \"\xff\xfe\"}", "not valid JSON"},
   };
-  for (const auto& c : kCases) {
-    EXPECT_THAT(
-        ParseWherebyWebhook(c.body),
-        StatusIs(absl::StatusCode::kInvalidArgument,
-                 AllOf(StartsWith("whereby webhook: "), HasSubstr(c.message))))
-        << c.body;
-  }
+  for (const auto& c : kCases) ExpectIgnored(c.body, c.message);
 }
 
-TEST(WherebyWebhooksTest, RejectsFieldsOfTheWrongType) {
+// Unmodelled types may carry anything: nothing past id and type is read.
+TEST(WherebyWebhooksTest, UnmodelledTypesWithOddFieldsAreIgnoredByType) {
+  absl::StatusOr<ParsedWebhook> parsed = ParseWherebyWebhook(
+      R"({"id":"ev-3","apiVersion":2,"createdAt":17,"type":"room.new.thing",
+          "data":{"meetingId":91234567,"roomName":["x"]}})");
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(parsed->event.type(), v1::EVENT_TYPE_UNSPECIFIED);
+  EXPECT_EQ(parsed->event.provider_event_id(), "ev-3");
+  EXPECT_THAT(parsed->ignore_reason,
+              HasSubstr("\"room.new.thing\" is not modelled"));
+}
+
+TEST(WherebyWebhooksTest, IgnoresEventsMissingWhatTheyNeed) {
   const std::string body = JoinedBody();
   const struct {
     std::string from;
@@ -213,8 +236,6 @@ TEST(WherebyWebhooksTest, RejectsFieldsOfTheWrongType) {
        "id: must not be empty"},
       {R"("type": "room.client.joined")", R"("type": null)",
        "type: is required"},
-      {R"("apiVersion": "1.0")", R"("apiVersion": 1.0)",
-       "apiVersion: must be a string"},
       {R"("createdAt": "2025-01-18T12:00:03.512Z")",
        R"("createdAt": "yesterday")", "createdAt: must be an RFC 3339 time"},
       {R"("createdAt": "2025-01-18T12:00:03.512Z")",
@@ -231,28 +252,42 @@ TEST(WherebyWebhooksTest, RejectsFieldsOfTheWrongType) {
       {R"("numClients": 2)", R"("numClients": 99999999999)",
        "data.numClients: must be in"},
       {R"("numClients": 2,)", "", "data.numClients: is required"},
-      {absl::StrCat(R"("displayName": ")", kName, R"(")"),
-       R"("displayName": ["x"])", "data.displayName: must be a string"},
-      {R"("roleName": "visitor")", R"("roleName": {})",
-       "data.roleName: must be a string"},
   };
-  for (const auto& c : kCases) {
-    EXPECT_THAT(
-        ParseWherebyWebhook(Edit(body, c.from, c.to)),
-        StatusIs(absl::StatusCode::kInvalidArgument,
-                 AllOf(StartsWith("whereby webhook: "), HasSubstr(c.message))))
-        << c.to;
-  }
-  const std::string data_not_object = R"({"id":"e","apiVersion":"1.0",
+  for (const auto& c : kCases)
+    ExpectIgnored(Edit(body, c.from, c.to), c.message);
+  // The id is kept when it can be read: a re-delivery is a duplicate.
+  EXPECT_EQ(ExpectIgnored(Edit(body, R"("numClients": 2,)", ""), "numClients")
+                .event.provider_event_id(),
+            "c0ffee00-1111-4222-8333-444455556666");
+  ExpectIgnored(R"({"id":"e","apiVersion":"1.0",
       "createdAt":"2025-01-18T12:00:00Z","type":"room.client.joined",
-      "data":[]})";
-  EXPECT_THAT(ParseWherebyWebhook(data_not_object),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("data: must be an object")));
+      "data":[]})",
+                "data: must be an object");
   // An integral float is an integer.
-  EXPECT_THAT(ParseWherebyWebhook(
-                  Edit(body, R"("numClients": 2)", R"("numClients": 2.0)")),
-              IsOk());
+  EXPECT_EQ(ParseWherebyWebhook(
+                Edit(body, R"("numClients": 2)", R"("numClients": 2.0)"))
+                ->event.type(),
+            v1::EVENT_TYPE_PARTICIPANT_JOINED);
+}
+
+// Optional fields of the wrong type count as absent: the join still counts.
+TEST(WherebyWebhooksTest, OptionalFieldsOfTheWrongTypeAreDropped) {
+  const std::string body = JoinedBody();
+  const std::pair<std::string, std::string> kCases[] = {
+      {R"("apiVersion": "1.0")", R"("apiVersion": 1.0)"},
+      {absl::StrCat(R"("displayName": ")", kName, R"(")"),
+       R"("displayName": ["x"])"},
+      {R"("roleName": "visitor")", R"("roleName": {})"},
+      {R"("roomName": "/reflector-room-3f2a7d10")", R"("roomName": 3)"},
+  };
+  for (const auto& [from, to] : kCases) {
+    absl::StatusOr<ParsedWebhook> parsed =
+        ParseWherebyWebhook(Edit(body, from, to));
+    ASSERT_THAT(parsed, IsOk()) << to;
+    EXPECT_EQ(parsed->event.type(), v1::EVENT_TYPE_PARTICIPANT_JOINED) << to;
+    EXPECT_EQ(parsed->num_clients, 2) << to;
+    EXPECT_EQ(parsed->ignore_reason, "") << to;
+  }
 }
 
 TEST(WherebyWebhooksTest, TheProviderParsesWithTheseRules) {
@@ -266,8 +301,9 @@ TEST(WherebyWebhooksTest, TheProviderParsesWithTheseRules) {
   ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(parsed->event.SerializeAsString(),
             ParseWherebyWebhook(JoinedBody())->event.SerializeAsString());
-  EXPECT_THAT((*provider)->ParseWebhook("[]"),
-              StatusIs(absl::StatusCode::kInvalidArgument, _));
+  absl::StatusOr<ParsedWebhook> ignored = (*provider)->ParseWebhook("[]");
+  ASSERT_THAT(ignored, IsOk());
+  EXPECT_THAT(ignored->ignore_reason, HasSubstr("not a JSON object"));
 }
 
 }  // namespace

@@ -413,19 +413,25 @@ TEST_F(WebhooksTest, ForgedStaleAndMalformedWebhooksAreRefused) {
   EXPECT_EQ(HandleStatus(daily_stale).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 
-  // Correctly signed garbage.
+  // Correctly signed garbage is genuine: stored, ignored with the reason,
+  // answered OK, and nothing is applied.
   for (const std::string& garbage :
        {std::string("not json"), std::string("[1,2]"),
         std::string(R"({"id":"x","type":"room.client.joined"})")}) {
-    const grpc::Status status = HandleStatus(SignedWhereby(garbage));
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-    EXPECT_THAT(status.error_message(), StartsWith("body: "));
+    const v1::HandleWebhookResponse response = Handle(SignedWhereby(garbage));
+    EXPECT_EQ(response.outcome(), v1::WEBHOOK_OUTCOME_IGNORED);
+    EXPECT_THAT(response.detail(), StartsWith("whereby webhook: "));
   }
-  const grpc::Status daily_garbage =
-      HandleStatus(SignedDaily(R"({"id":"x","type":"participant.joined",)"
-                               R"("event_ts":"soon","payload":{}})"));
-  EXPECT_EQ(daily_garbage.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(daily_garbage.error_message(), HasSubstr("event_ts"));
+  const v1::HandleWebhookResponse daily_garbage =
+      Handle(SignedDaily(R"({"id":"x","type":"participant.joined",)"
+                         R"("event_ts":"soon","payload":{}})"));
+  EXPECT_EQ(daily_garbage.outcome(), v1::WEBHOOK_OUTCOME_IGNORED);
+  EXPECT_THAT(daily_garbage.detail(), HasSubstr("event_ts"));
+  // An unknown type with fields of any type.
+  EXPECT_EQ(Handle(SignedDaily(R"({"id":"d-new","type":"brand.new",)"
+                               R"("event_ts":"x","payload":[1]})"))
+                .outcome(),
+            v1::WEBHOOK_OUTCOME_IGNORED);
 
   v1::HandleWebhookRequest unknown_platform = SignedWhereby(body);
   unknown_platform.set_platform("zoom");
@@ -443,6 +449,13 @@ TEST_F(WebhooksTest, ForgedStaleAndMalformedWebhooksAreRefused) {
   ASSERT_THAT(events, SizeIs(1));
   EXPECT_EQ(events[0].provider_event_id(), "wb-marker");
   EXPECT_EQ(events[0].sequence(), marker.event().sequence());
+
+  // A join whose optional fields have odd types still counts.
+  std::string odd = DailyParticipant("d-odd", true, "s-odd", 1737201601);
+  odd.replace(odd.find(R"("joined_at":1737201600)"), 22,
+              R"("joined_at":"noon")");
+  EXPECT_EQ(Handle(SignedDaily(odd)).outcome(), v1::WEBHOOK_OUTCOME_APPLIED);
+  EXPECT_EQ(Meeting("meeting-daily").num_clients(), 1);
 }
 
 // Header values travel as bytes: a genuine webhook whose headers hold a
