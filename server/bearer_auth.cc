@@ -35,11 +35,19 @@ absl::Status DigestFailed() {
 
 }  // namespace
 
-BearerAuth::BearerAuth(std::string token)
-    : enabled_(!token.empty()),
-      token_digest_(token.empty() ? std::string() : Sha256(token)) {}
+bool IsWebhookRpc(absl::string_view rpc) {
+  return rpc == "HandleWebhook" || rpc == "VerifyWebhook";
+}
 
-absl::Status BearerAuth::Check(const grpc::ServerContext& context) const {
+BearerAuth::BearerAuth(std::string token, std::string webhook_token)
+    : enabled_(!token.empty()),
+      token_digest_(token.empty() ? std::string() : Sha256(token)),
+      webhook_enabled_(!webhook_token.empty()),
+      webhook_digest_(webhook_token.empty() ? std::string()
+                                            : Sha256(webhook_token)) {}
+
+absl::Status BearerAuth::Check(const grpc::ServerContext& context,
+                               absl::string_view rpc) const {
   if (!enabled()) return absl::OkStatus();
   const auto& metadata = context.client_metadata();
   const auto it = metadata.find("authorization");
@@ -47,10 +55,12 @@ absl::Status BearerAuth::Check(const grpc::ServerContext& context) const {
     return absl::UnauthenticatedError(
         "missing \"authorization: Bearer <token>\" metadata");
   }
-  return CheckHeader(absl::string_view(it->second.data(), it->second.size()));
+  return CheckHeader(absl::string_view(it->second.data(), it->second.size()),
+                     rpc);
 }
 
-absl::Status BearerAuth::CheckHeader(absl::string_view authorization) const {
+absl::Status BearerAuth::CheckHeader(absl::string_view authorization,
+                                     absl::string_view rpc) const {
   if (!enabled()) return absl::OkStatus();
   if (!absl::StartsWithIgnoreCase(authorization, kBearerPrefix)) {
     return absl::UnauthenticatedError(
@@ -63,10 +73,23 @@ absl::Status BearerAuth::CheckHeader(absl::string_view authorization) const {
     spdlog::error("bearer token check failed, call rejected: SHA-256 failed");
     return DigestFailed();
   }
-  if (CRYPTO_memcmp(digest.data(), token_digest_.data(), digest.size()) != 0) {
-    return absl::UnauthenticatedError("invalid bearer token");
+  if (CRYPTO_memcmp(digest.data(), token_digest_.data(), digest.size()) == 0) {
+    return absl::OkStatus();
   }
-  return absl::OkStatus();
+  if (webhook_enabled_) {
+    if (webhook_digest_.size() != SHA256_DIGEST_LENGTH) {
+      spdlog::error("bearer token check failed, call rejected: SHA-256 failed");
+      return DigestFailed();
+    }
+    if (CRYPTO_memcmp(digest.data(), webhook_digest_.data(), digest.size()) ==
+        0) {
+      if (IsWebhookRpc(rpc)) return absl::OkStatus();
+      return absl::PermissionDeniedError(
+          "the webhook token (VIDEOPLATFORM_WEBHOOK_TOKEN) is accepted for "
+          "HandleWebhook and VerifyWebhook only");
+    }
+  }
+  return absl::UnauthenticatedError("invalid bearer token");
 }
 
 }  // namespace videoplatform::server

@@ -11,26 +11,39 @@
 
 namespace videoplatform::server {
 
+// The RPCs the webhook token opens (least privilege for the internet-facing
+// webhook shim): HandleWebhook and VerifyWebhook.
+bool IsWebhookRpc(absl::string_view rpc);
+
 // Immutable; thread-safe.
 class BearerAuth {
  public:
-  // An empty token disables the check (loopback-only servers).
-  explicit BearerAuth(std::string token);
+  // An empty `token` (the API token) disables the check (loopback-only
+  // servers). `webhook_token`, when not empty, is accepted for webhook RPCs
+  // only (IsWebhookRpc); the API token is accepted for everything.
+  explicit BearerAuth(std::string token, std::string webhook_token = "");
 
   bool enabled() const { return enabled_; }
 
-  // OK when disabled or when the metadata carries the token; else
-  // UNAUTHENTICATED (never echoing what was sent). Constant-time. Fails
-  // closed: INTERNAL (logged) when OpenSSL cannot compute a digest.
-  absl::Status Check(const grpc::ServerContext& context) const;
+  // OK when disabled or when the metadata carries the API token (or the
+  // webhook token and `rpc` is a webhook RPC); else UNAUTHENTICATED (never
+  // echoing what was sent), or PERMISSION_DENIED for the webhook token on
+  // any other RPC. `rpc` is the method name, e.g. "HandleWebhook" ("" for
+  // none). Constant-time. Fails closed: INTERNAL (logged) when OpenSSL
+  // cannot compute a digest.
+  absl::Status Check(const grpc::ServerContext& context,
+                     absl::string_view rpc = "") const;
 
   // The same check on a raw `authorization` header value.
-  absl::Status CheckHeader(absl::string_view authorization) const;
+  absl::Status CheckHeader(absl::string_view authorization,
+                           absl::string_view rpc = "") const;
 
  private:
   bool enabled_;
-  // SHA-256 of the token; empty when disabled or when OpenSSL failed.
+  // SHA-256 of the tokens; empty when not set or when OpenSSL failed.
   std::string token_digest_;
+  bool webhook_enabled_;
+  std::string webhook_digest_;
 };
 
 }  // namespace videoplatform::server

@@ -58,6 +58,25 @@ TEST(BearerAuthTest, DigestFailuresRejectEveryToken) {
   }
 }
 
+TEST(BearerAuthTest, TheWebhookTokenOpensTheWebhookRpcsOnly) {
+  const BearerAuth auth("api-token-123", "hook-token-456");
+  EXPECT_THAT(auth.CheckHeader("Bearer hook-token-456", "HandleWebhook"),
+              IsOk());
+  EXPECT_THAT(auth.CheckHeader("Bearer hook-token-456", "VerifyWebhook"),
+              IsOk());
+  for (const char* rpc : {"CreateMeeting", "WatchEvents", ""}) {
+    EXPECT_THAT(auth.CheckHeader("Bearer hook-token-456", rpc),
+                StatusIs(absl::StatusCode::kPermissionDenied,
+                         Not(HasSubstr("hook-token-456"))))
+        << rpc;
+    EXPECT_THAT(auth.CheckHeader("Bearer api-token-123", rpc), IsOk()) << rpc;
+  }
+  EXPECT_THAT(auth.CheckHeader("Bearer api-token-123", "HandleWebhook"),
+              IsOk());
+  EXPECT_THAT(auth.CheckHeader("Bearer other", "HandleWebhook"),
+              StatusIs(absl::StatusCode::kUnauthenticated, _));
+}
+
 TEST(BearerAuthTest, ErrorsNeverEchoTheCredential) {
   const BearerAuth auth("tok-123");
   const absl::Status status = auth.CheckHeader("Bearer guess-456");

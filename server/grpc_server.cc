@@ -76,7 +76,7 @@ GrpcServer::GrpcServer(const ServerOptions& options, storage::Store& store,
                        prometheus::Registry& metrics_registry)
     : metrics_(metrics_registry),
       service_metrics_(metrics_registry, providers),
-      auth_(options.api_token),
+      auth_(options.api_token, options.webhook_token),
       own_event_log_(options.event_log == nullptr
                          ? std::make_unique<EventLog>(store.database())
                          : nullptr),
@@ -101,6 +101,16 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
           CheckTokenStrength("VIDEOPLATFORM_API_TOKEN", options.api_token);
       !status.ok()) {
     return status;
+  }
+  if (absl::Status status = CheckTokenStrength("VIDEOPLATFORM_WEBHOOK_TOKEN",
+                                               options.webhook_token);
+      !status.ok()) {
+    return status;
+  }
+  if (!options.webhook_token.empty() && options.api_token.empty()) {
+    return absl::InvalidArgumentError(
+        "VIDEOPLATFORM_WEBHOOK_TOKEN is set without VIDEOPLATFORM_API_TOKEN: "
+        "without an API token no RPC needs a token");
   }
   // Reflection can describe grpc.health.v1.Health only if its descriptor is
   // linked in: reference it so the linker keeps it.

@@ -35,6 +35,9 @@ struct ServerOptions {
   // Bearer token every RPC except health must carry; empty for none, which
   // is allowed on loopback addresses only.
   std::string api_token;
+  // Bearer token accepted for HandleWebhook and VerifyWebhook only (the
+  // webhook shim's); empty for none. Needs api_token.
+  std::string webhook_token;
   // The recording RPCs (not owned; must outlive the server). Null: they
   // answer UNIMPLEMENTED.
   RecordingRpcs* recording_rpcs = nullptr;

@@ -16,6 +16,9 @@ std::vector<providers::SettingDoc> CoreSettingDocs() {
       {"VIDEOPLATFORM_API_TOKEN", "",
        "bearer token every RPC but health must carry; required to listen "
        "beyond loopback"},
+      {"VIDEOPLATFORM_WEBHOOK_TOKEN", "",
+       "bearer token accepted for HandleWebhook and VerifyWebhook only (the "
+       "webhook shim's); needs VIDEOPLATFORM_API_TOKEN"},
       {"DAILY_MIGRATION_ENABLED", "",
        "true/false; false routes every room to whereby (unset: stored value)"},
       {"DEFAULT_VIDEO_PLATFORM", "",

@@ -89,7 +89,7 @@ grpc::Status VideoPlatformService::Serve(grpc::ServerContext* context,
     fields.emplace_back("request_id", *std::move(trace));
   }
   const LogFields scope(std::move(fields));
-  absl::Status status = auth_.Check(*context);
+  absl::Status status = auth_.Check(*context, method);
   if (status.ok()) {
     absl::StatusOr<Response> result = std::forward<Handler>(handler)();
     status = result.status();

@@ -179,6 +179,7 @@ absl::Status Run(const sigset_t& stop_signals,
     }
   };
   options.api_token = settings("VIDEOPLATFORM_API_TOKEN").value_or("");
+  options.webhook_token = settings("VIDEOPLATFORM_WEBHOOK_TOKEN").value_or("");
   ASSIGN_OR_RETURN(
       const std::unique_ptr<GrpcServer> server,
       GrpcServer::Start(options, *store, *providers, *metrics_registry));

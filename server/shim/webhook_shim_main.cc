@@ -4,9 +4,11 @@
 //
 //   webhook_shim --listen=127.0.0.1:8080 --service=127.0.0.1:50051
 //
-// Environment: VIDEOPLATFORM_API_TOKEN, the service's bearer token (when the
-// service has one). A bad flag value exits with code 2; SIGINT/SIGTERM stop
-// it gracefully (requests already received are answered within
+// Environment: VIDEOPLATFORM_WEBHOOK_TOKEN (preferred: the service accepts
+// it for webhooks only) or VIDEOPLATFORM_API_TOKEN, the service's bearer
+// token (when the service has one). A bad flag value exits with code 2;
+// SIGINT/SIGTERM stop it gracefully (requests already received are answered
+// within
 // --shutdown_grace).
 #include <signal.h>
 #include <sys/resource.h>
@@ -97,7 +99,11 @@ int Run(const sigset_t& stop_signals) {
   values.write_timeout = absl::GetFlag(FLAGS_write_timeout);
   values.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   values.io_threads = absl::GetFlag(FLAGS_io_threads);
-  const char* token = std::getenv("VIDEOPLATFORM_API_TOKEN");
+  // Least privilege: the webhook token (HandleWebhook only) when set.
+  const char* token = std::getenv("VIDEOPLATFORM_WEBHOOK_TOKEN");
+  if (token == nullptr || *token == '\0') {
+    token = std::getenv("VIDEOPLATFORM_API_TOKEN");
+  }
   absl::StatusOr<ShimOptions> options =
       ShimOptionsFromFlags(values, token == nullptr ? "" : token);
   if (!options.ok()) {

@@ -32,6 +32,7 @@ namespace videoplatform::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 
@@ -231,6 +232,7 @@ class WebhooksTest : public ::testing::Test {
   void StartServer() {
     ServerProcessOptions options;
     options.env = Environment();
+    options.env.insert(extra_env_.begin(), extra_env_.end());
     options.db_path = db_path_;
     auto server = ServerProcess::Start(std::move(options));
     ASSERT_TRUE(server.ok()) << server.status();
@@ -270,6 +272,7 @@ class WebhooksTest : public ::testing::Test {
     return response.meeting();
   }
 
+  std::map<std::string, std::string> extra_env_;
   std::string db_path_;
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<RpcClient> client_;
@@ -518,6 +521,41 @@ TEST_F(WebhooksTest, HeaderValuesAreExactBytes) {
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(refused.error_message(), StartsWith("headers[2].raw_value: "));
   EXPECT_EQ(Meeting("meeting-whereby").num_clients(), 3);
+}
+
+// Least privilege: the webhook token opens HandleWebhook and VerifyWebhook
+// and nothing else; the API token keeps working for everything.
+TEST_F(WebhooksTest, TheWebhookTokenOpensTheWebhookRpcsOnly) {
+  constexpr char kWebhookToken[] = "e2e-webhook-token-0123456789";
+  extra_env_ = {{"VIDEOPLATFORM_WEBHOOK_TOKEN", kWebhookToken}};
+  RestartServer();
+  client_->set_token(kWebhookToken);
+  const v1::HandleWebhookRequest joined = SignedWhereby(WherebyClient(
+      "wb-token-1", "room.client.joined", "2025-01-18T12:00:03Z", 1));
+  EXPECT_EQ(Handle(joined).outcome(), v1::WEBHOOK_OUTCOME_APPLIED);
+  v1::VerifyWebhookResponse verified;
+  EXPECT_TRUE(
+      client_->Call(&Stub::VerifyWebhook, AsVerify(joined), &verified).ok());
+  v1::CreateMeetingRequest create;
+  create.mutable_room()->set_room_id("room-token");
+  create.mutable_room()->set_room_name("Standup");
+  v1::CreateMeetingResponse created;
+  const grpc::Status denied =
+      client_->Call(&Stub::CreateMeeting, create, &created);
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(denied.error_message(), Not(HasSubstr(kWebhookToken)));
+  v1::GetMeetingRequest get;
+  get.set_meeting_id("meeting-whereby");
+  v1::GetMeetingResponse got;
+  EXPECT_EQ(client_->Call(&Stub::GetMeeting, get, &got).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  client_->set_token("not-a-token-of-this-server");
+  EXPECT_EQ(HandleStatus(joined).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // The API token still opens everything.
+  client_->set_token(kToken);
+  EXPECT_EQ(Meeting("meeting-whereby").num_clients(), 1);
+  EXPECT_EQ(Handle(joined).outcome(), v1::WEBHOOK_OUTCOME_DUPLICATE);
 }
 
 TEST_F(WebhooksTest, VerifyWebhookReturnsTheEventAndStoresNothing) {
