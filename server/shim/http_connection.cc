@@ -62,7 +62,9 @@ HttpConnection::HttpConnection(net::ip::tcp::socket socket,
       settings_(settings),
       handler_(handler),
       slot_(std::move(slot)),
-      on_destroyed_(std::move(on_destroyed)) {}
+      on_destroyed_(std::move(on_destroyed)) {
+  log_.set_metrics(settings_.metrics);
+}
 
 HttpConnection::~HttpConnection() {
   if (on_destroyed_) on_destroyed_();

@@ -44,6 +44,7 @@
 #include "server/shim/request_checks.h"
 #include "server/shim/request_log.h"
 #include "server/shim/routes.h"
+#include "server/shim/shim_metrics.h"
 
 namespace videoplatform::shim {
 
@@ -52,6 +53,8 @@ struct ConnectionSettings {
   absl::Duration request_timeout = absl::Seconds(5);
   absl::Duration idle_timeout = absl::Seconds(10);
   absl::Duration write_timeout = absl::Seconds(5);
+  // Where requests are counted (not owned; may be null in tests).
+  ShimMetrics* metrics = nullptr;
 };
 
 // What a connection hands a request that passed the checks to.

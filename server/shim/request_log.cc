@@ -23,7 +23,9 @@ std::string Printable(absl::string_view text) {
 }  // namespace
 
 void RequestLogEntry::Begin() {
+  ShimMetrics* const metrics = metrics_;
   *this = RequestLogEntry();
+  metrics_ = metrics;
   start_ = absl::Now();
 }
 
@@ -58,7 +60,14 @@ void RequestLogEntry::End(const HttpAnswer& answer) {
   } else {
     spdlog::info("{}", line);
   }
+  ShimMetrics* const metrics = metrics_;
+  if (metrics != nullptr) {
+    metrics->RequestAnswered(
+        path_, answer.status,
+        start_.has_value() ? absl::Now() - *start_ : absl::ZeroDuration());
+  }
   *this = RequestLogEntry();
+  metrics_ = metrics;
 }
 
 }  // namespace videoplatform::shim

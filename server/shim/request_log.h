@@ -15,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "server/shim/http_answer.h"
+#include "server/shim/shim_metrics.h"
 
 namespace videoplatform::shim {
 
@@ -29,9 +30,15 @@ class RequestLogEntry {
   void SetPlatform(absl::string_view platform);
   // Writes the line for the answer `answer` (its status, outcome and log
   // detail), then clears the fields.
+  // Also counts the request in `metrics` when set (see set_metrics).
   void End(const HttpAnswer& answer);
 
+  // Where End() counts requests (not owned; may be null). Kept across
+  // requests.
+  void set_metrics(ShimMetrics* metrics) { metrics_ = metrics; }
+
  private:
+  ShimMetrics* metrics_ = nullptr;
   std::optional<absl::Time> start_;
   std::string method_;
   std::string path_;

@@ -46,8 +46,10 @@ void Refuse(tcp::socket& socket) {
   socket.close(ignored);
 }
 
-ConnectionSettings SettingsFrom(const ShimOptions& options) {
+ConnectionSettings SettingsFrom(const ShimOptions& options,
+                                ShimMetrics* metrics) {
   ConnectionSettings settings;
+  settings.metrics = metrics;
   settings.limits = options.limits;
   settings.request_timeout = options.read_timeout;
   settings.idle_timeout = options.idle_timeout;
@@ -59,7 +61,7 @@ ConnectionSettings SettingsFrom(const ShimOptions& options) {
 
 WebhookShim::WebhookShim(const ShimOptions& options)
     : options_(options),
-      settings_(SettingsFrom(options)),
+      settings_(SettingsFrom(options, &metrics_)),
       client_(options.service),
       handler_(client_),
       limiter_(options.max_connections, options.max_connections_per_ip),
@@ -146,6 +148,7 @@ void WebhookShim::OnAccept(boost::system::error_code error,
   std::unique_ptr<ConnectionLimiter::Slot> slot =
       limiter_.TryAcquire(peer.address().to_string());
   if (slot == nullptr) {
+    metrics_.ConnectionRefused("caps");
     Refuse(socket);
     NoteRefusal();
     Accept();
@@ -153,8 +156,10 @@ void WebhookShim::OnAccept(boost::system::error_code error,
   }
   socket.set_option(tcp::no_delay(true), ignored);
   const uint64_t id = next_connection_id_++;
+  metrics_.ConnectionOpened();
   auto connection = std::make_shared<HttpConnection>(
       std::move(socket), settings_, handler_, std::move(slot), [this, id] {
+        metrics_.ConnectionClosed();
         absl::MutexLock lock(&mu_);
         connections_.erase(id);
       });

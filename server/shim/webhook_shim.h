@@ -40,6 +40,7 @@
 #include "server/shim/connection_limiter.h"
 #include "server/shim/http_connection.h"
 #include "server/shim/service_client.h"
+#include "server/shim/shim_metrics.h"
 #include "server/shim/shim_options.h"
 #include "server/shim/webhook_handler.h"
 
@@ -62,6 +63,11 @@ class WebhookShim {
 
   // The bound port (the real one when listening on port 0).
   int port() const { return port_; }
+
+  // The shim's metrics (shim_metrics.h), for a /metrics endpoint.
+  std::shared_ptr<prometheus::Registry> metrics_registry() const {
+    return metrics_.registry();
+  }
 
   // Connections open now (under the caps). Thread-safe.
   int open_connections() const { return limiter_.open(); }
@@ -88,6 +94,7 @@ class WebhookShim {
   bool WaitForNoConnections(absl::Time deadline);
 
   const ShimOptions options_;
+  ShimMetrics metrics_;  // Before settings_, which points at it.
   const ConnectionSettings settings_;
   ServiceClient client_;
   WebhookHandler handler_;

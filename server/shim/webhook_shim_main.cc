@@ -25,6 +25,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "server/common/logging.h"
+#include "server/common/metrics_endpoint.h"
 #include "server/common/process.h"
 #include "server/shim/shim_flags.h"
 #include "server/shim/shim_options.h"
@@ -60,6 +62,15 @@ ABSL_FLAG(std::string, io_threads, "2",
 ABSL_FLAG(std::string, shutdown_grace, "5s",
           "on SIGTERM, how long requests already received may take to be "
           "answered; idle and still-sending connections close at once");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9465",
+          "host:port serving the shim's Prometheus metrics on GET /metrics; "
+          "port 0 picks a free port; empty turns it off");
+ABSL_FLAG(std::string, metrics_port_file, "",
+          "if set, the bound metrics port is written to this file");
+ABSL_FLAG(std::string, log_format, "text",
+          "log line format: text, or json (one object per line)");
+ABSL_FLAG(std::string, log_level, "info",
+          "least severe level logged: debug, info, warning, error");
 ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written to this file once listening");
 
@@ -128,6 +139,27 @@ int Run(const sigset_t& stop_signals) {
       absl::FormatDuration(options->service.rpc_timeout),
       options->max_connections, options->max_connections_per_ip,
       options->io_threads);
+  std::unique_ptr<MetricsEndpoint> metrics;
+  if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen);
+      !listen.empty()) {
+    absl::StatusOr<std::unique_ptr<MetricsEndpoint>> started =
+        MetricsEndpoint::Start(listen, (*shim)->metrics_registry());
+    if (!started.ok()) {
+      spdlog::error("webhook_shim: {}", started.status().ToString());
+      return 1;
+    }
+    metrics = *std::move(started);
+    spdlog::info("metrics on http://{}/metrics (port {})", listen,
+                 metrics->port());
+    if (const std::string port_file = absl::GetFlag(FLAGS_metrics_port_file);
+        !port_file.empty()) {
+      if (absl::Status status = WritePortFile(port_file, metrics->port());
+          !status.ok()) {
+        spdlog::error("webhook_shim: {}", status.ToString());
+        return 1;
+      }
+    }
+  }
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file);
       !port_file.empty()) {
     if (absl::Status status = WritePortFile(port_file, (*shim)->port());
@@ -162,7 +194,12 @@ int main(int argc, char** argv) {
                  positional[1]);
     return videoplatform::shim::kUsageError;
   }
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v",
-                      spdlog::pattern_time_type::utc);
+  if (const absl::Status logging = videoplatform::ConfigureLoggingFromFlags(
+          absl::GetFlag(FLAGS_log_format), absl::GetFlag(FLAGS_log_level));
+      !logging.ok()) {
+    std::fprintf(stderr, "webhook_shim: %s\n",
+                 std::string(logging.message()).c_str());
+    return videoplatform::shim::kUsageError;
+  }
   return videoplatform::shim::Run(stop_signals);
 }

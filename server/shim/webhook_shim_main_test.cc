@@ -47,8 +47,11 @@ class ShimProcess {
   // Starts the binary with `args`; its stdout and stderr go to a file.
   explicit ShimProcess(const std::vector<std::string>& args)
       : output_path_(TempPath(absl::StrCat("shim-output-", counter_++))) {
-    std::vector<std::string> argv = {absl::StrCat(
-        std::getenv("TEST_SRCDIR"), "/videoplatform/server/shim/webhook_shim")};
+    std::vector<std::string> argv = {
+        absl::StrCat(std::getenv("TEST_SRCDIR"),
+                     "/videoplatform/server/shim/webhook_shim"),
+        // Tests run side by side: never the default metrics port.
+        "--metrics_listen=127.0.0.1:0"};
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<char*> raw;
     for (std::string& arg : argv) raw.push_back(arg.data());

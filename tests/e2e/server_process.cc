@@ -44,11 +44,9 @@ absl::StatusOr<pid_t> Spawn(const ServerProcessOptions& options,
       "--listen=" + options.listen_address,
       "--port_file=" + port_file,
   };
-  if (options.binary.empty()) {
-    args.push_back("--db=" + db_path);
-    // Tests run side by side: never the default metrics port.
-    args.push_back("--metrics_listen=127.0.0.1:0");
-  }
+  // Tests run side by side: never the default metrics port.
+  args.push_back("--metrics_listen=127.0.0.1:0");
+  if (options.binary.empty()) args.push_back("--db=" + db_path);
   args.insert(args.end(), options.args.begin(), options.args.end());
   std::vector<std::string> env = {"PATH=/usr/bin:/bin",
                                   absl::StrCat("HOME=", getenv("TEST_TMPDIR"))};
