@@ -115,4 +115,40 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
   return grpc::SslServerCredentials(options);
 }
 
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentialsFor(
+    const std::string& flag_prefix, const std::string& ca_path,
+    const std::string& cert_path, const std::string& key_path) {
+  if (ca_path.empty()) {
+    if (!cert_path.empty() || !key_path.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag_prefix, "cert and --", flag_prefix,
+                       "key need --", flag_prefix, "ca"));
+    }
+    return grpc::InsecureChannelCredentials();
+  }
+  if (cert_path.empty() != key_path.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag_prefix,
+                                                   "cert and --", flag_prefix,
+                                                   "key must be set together"));
+  }
+  grpc::SslCredentialsOptions options;
+  absl::StatusOr<std::string> ca = ReadPem(flag_prefix + "ca", ca_path);
+  if (!ca.ok()) return ca.status();
+  options.pem_root_certs = *ca;
+  if (!cert_path.empty()) {
+    absl::StatusOr<std::string> cert = ReadPem(flag_prefix + "cert", cert_path);
+    if (!cert.ok()) return cert.status();
+    absl::StatusOr<std::string> key = ReadPem(flag_prefix + "key", key_path);
+    if (!key.ok()) return key.status();
+    const TlsFiles pair = {.cert_path = cert_path, .key_path = key_path};
+    if (absl::Status status = CheckPair(*cert, *key, pair); !status.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag_prefix, "key/cert: ", status.message()));
+    }
+    options.pem_cert_chain = *cert;
+    options.pem_private_key = *key;
+  }
+  return grpc::SslCredentials(options);
+}
+
 }  // namespace videoplatform::server

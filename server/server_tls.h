@@ -3,6 +3,7 @@
 #ifndef VIDEOPLATFORM_SERVER_SERVER_TLS_H_
 #define VIDEOPLATFORM_SERVER_SERVER_TLS_H_
 
+#include <grpcpp/security/credentials.h>
 #include <grpcpp/security/server_credentials.h>
 
 #include <memory>
@@ -29,6 +30,15 @@ struct TlsFiles {
 // The key's bytes never appear in errors.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
     const TlsFiles& files);
+
+// Client side (the shim calling the service): insecure credentials when
+// `ca_path` is empty; else TLS trusting the PEM CA bundle at `ca_path`,
+// with the client certificate `cert_path` and key `key_path` when set
+// (mutual TLS; both or neither). INVALID_ARGUMENT naming `flag_prefix` +
+// "ca"/"cert"/"key" for a bad file.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentialsFor(
+    const std::string& flag_prefix, const std::string& ca_path,
+    const std::string& cert_path, const std::string& key_path);
 
 }  // namespace videoplatform::server
 

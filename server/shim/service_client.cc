@@ -15,13 +15,16 @@
 namespace videoplatform::shim {
 namespace {
 
-std::shared_ptr<grpc::Channel> CreateChannel(const std::string& target) {
+std::shared_ptr<grpc::Channel> CreateChannel(
+    const ServiceClientOptions& options) {
   grpc::ChannelArguments args;
+  if (!options.tls_server_name.empty()) {
+    args.SetSslTargetNameOverride(options.tls_server_name);
+  }
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
-                                   args);
+  return grpc::CreateCustomChannel(options.target, options.credentials, args);
 }
 
 void Prepare(grpc::ClientContext& context, const std::string& token,
@@ -51,7 +54,7 @@ struct HealthCall {
 
 ServiceClient::ServiceClient(const ServiceClientOptions& options)
     : options_(options),
-      channel_(CreateChannel(options.target)),
+      channel_(CreateChannel(options)),
       stub_(v1::VideoPlatformService::NewStub(channel_)),
       health_(grpc::health::v1::Health::NewStub(channel_)) {}
 

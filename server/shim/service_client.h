@@ -6,6 +6,7 @@
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
+#include <grpcpp/security/credentials.h>
 #include <grpcpp/support/status.h>
 
 #include <functional>
@@ -31,6 +32,13 @@ struct ServiceClientOptions {
   absl::Duration rpc_timeout = absl::Seconds(4);
   // Deadline of each readiness check.
   absl::Duration readiness_timeout = absl::Seconds(1);
+  // Transport to the service: plaintext by default, or TLS
+  // (server_tls.h's ChannelCredentialsFor).
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      grpc::InsecureChannelCredentials();
+  // The name the service's certificate must carry when it is not the
+  // target's host (empty: the target's host).
+  std::string tls_server_name;
 };
 
 // Thread-safe. The *Async calls return at once; their callback runs exactly

@@ -28,6 +28,7 @@
 #include "server/common/logging.h"
 #include "server/common/metrics_endpoint.h"
 #include "server/common/process.h"
+#include "server/server_tls.h"
 #include "server/shim/shim_flags.h"
 #include "server/shim/shim_options.h"
 #include "server/shim/webhook_shim.h"
@@ -71,6 +72,14 @@ ABSL_FLAG(std::string, log_format, "text",
           "log line format: text, or json (one object per line)");
 ABSL_FLAG(std::string, log_level, "info",
           "least severe level logged: debug, info, warning, error");
+ABSL_FLAG(std::string, service_tls_ca, "",
+          "PEM CA bundle: reach the service over TLS, trusting this CA");
+ABSL_FLAG(std::string, service_tls_cert, "",
+          "PEM client certificate for the service (mutual TLS)");
+ABSL_FLAG(std::string, service_tls_key, "",
+          "PEM private key of --service_tls_cert");
+ABSL_FLAG(std::string, service_tls_server_name, "",
+          "name the service's certificate carries, when not --service's host");
 ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written to this file once listening");
 
@@ -122,6 +131,20 @@ int Run(const sigset_t& stop_signals) {
                  std::string(options.status().message()).c_str());
     return kUsageError;
   }
+
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      server::ChannelCredentialsFor("service_tls_",
+                                    absl::GetFlag(FLAGS_service_tls_ca),
+                                    absl::GetFlag(FLAGS_service_tls_cert),
+                                    absl::GetFlag(FLAGS_service_tls_key));
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "webhook_shim: %s\n",
+                 std::string(credentials.status().message()).c_str());
+    return kUsageError;
+  }
+  options->service.credentials = *std::move(credentials);
+  options->service.tls_server_name =
+      absl::GetFlag(FLAGS_service_tls_server_name);
 
   RaiseDescriptorLimit(*options);
   absl::StatusOr<std::unique_ptr<WebhookShim>> shim =
