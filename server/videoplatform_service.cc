@@ -16,6 +16,27 @@
 namespace videoplatform::server {
 namespace {
 
+// The request's top-level platform, meeting_id, room_id and recording_id
+// (when set) as log fields, cut to 64 bytes.
+void AddIdFields(const google::protobuf::Message& request,
+                 std::vector<LogField>& fields) {
+  const google::protobuf::Descriptor* descriptor = request.GetDescriptor();
+  const google::protobuf::Reflection* reflection = request.GetReflection();
+  for (const char* name :
+       {"platform", "meeting_id", "room_id", "recording_id"}) {
+    const google::protobuf::FieldDescriptor* field =
+        descriptor->FindFieldByName(name);
+    if (field == nullptr || field->is_repeated() ||
+        field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+      continue;
+    }
+    std::string value = reflection->GetString(request, field);
+    if (value.empty()) continue;
+    if (value.size() > 64) value.resize(64);
+    fields.emplace_back(name, std::move(value));
+  }
+}
+
 // Codes that point at the server or a provider rather than the caller.
 bool IsServerSide(absl::StatusCode code) {
   return code == absl::StatusCode::kInternal ||
@@ -77,10 +98,10 @@ VideoPlatformService::VideoPlatformService(
       metrics_(metrics) {}
 
 template <typename Response, typename Handler>
-grpc::Status VideoPlatformService::Serve(grpc::ServerContext* context,
-                                         absl::string_view method,
-                                         Response* response,
-                                         Handler&& handler) {
+grpc::Status VideoPlatformService::Serve(
+    grpc::ServerContext* context, absl::string_view method,
+    const google::protobuf::Message& request, Response* response,
+    Handler&& handler) {
   const absl::Time start = absl::Now();
   // Every line logged while serving carries the RPC and the caller's trace
   // id; one line reports the outcome (debug when OK, warning otherwise).
@@ -88,6 +109,7 @@ grpc::Status VideoPlatformService::Serve(grpc::ServerContext* context,
   if (std::optional<std::string> trace = RequestIdOf(*context)) {
     fields.emplace_back("request_id", *std::move(trace));
   }
+  AddIdFields(request, fields);
   const LogFields scope(std::move(fields));
   absl::Status status = auth_.Check(*context, method);
   if (status.ok()) {
@@ -112,7 +134,7 @@ grpc::Status VideoPlatformService::Serve(grpc::ServerContext* context,
 grpc::Status VideoPlatformService::CreateMeeting(
     grpc::ServerContext* context, const v1::CreateMeetingRequest* request,
     v1::CreateMeetingResponse* response) {
-  return Serve(context, "CreateMeeting", response, [&] {
+  return Serve(context, "CreateMeeting", *request, response, [&] {
     return meetings_.CreateMeeting(*request, ProviderCallContext(*context));
   });
 }
@@ -120,21 +142,21 @@ grpc::Status VideoPlatformService::CreateMeeting(
 grpc::Status VideoPlatformService::GetMeeting(
     grpc::ServerContext* context, const v1::GetMeetingRequest* request,
     v1::GetMeetingResponse* response) {
-  return Serve(context, "GetMeeting", response,
+  return Serve(context, "GetMeeting", *request, response,
                [&] { return meetings_.GetMeeting(*request); });
 }
 
 grpc::Status VideoPlatformService::ListMeetings(
     grpc::ServerContext* context, const v1::ListMeetingsRequest* request,
     v1::ListMeetingsResponse* response) {
-  return Serve(context, "ListMeetings", response,
+  return Serve(context, "ListMeetings", *request, response,
                [&] { return meetings_.ListMeetings(*request); });
 }
 
 grpc::Status VideoPlatformService::EndMeeting(
     grpc::ServerContext* context, const v1::EndMeetingRequest* request,
     v1::EndMeetingResponse* response) {
-  return Serve(context, "EndMeeting", response, [&] {
+  return Serve(context, "EndMeeting", *request, response, [&] {
     return meetings_.EndMeeting(*request, ProviderCallContext(*context));
   });
 }
@@ -142,7 +164,7 @@ grpc::Status VideoPlatformService::EndMeeting(
 grpc::Status VideoPlatformService::GetRoomSessions(
     grpc::ServerContext* context, const v1::GetRoomSessionsRequest* request,
     v1::GetRoomSessionsResponse* response) {
-  return Serve(context, "GetRoomSessions", response, [&] {
+  return Serve(context, "GetRoomSessions", *request, response, [&] {
     return meetings_.GetRoomSessions(*request, ProviderCallContext(*context));
   });
 }
@@ -150,7 +172,7 @@ grpc::Status VideoPlatformService::GetRoomSessions(
 grpc::Status VideoPlatformService::StartRecording(
     grpc::ServerContext* context, const v1::StartRecordingRequest* request,
     v1::StartRecordingResponse* response) {
-  return Serve(context, "StartRecording", response, [&] {
+  return Serve(context, "StartRecording", *request, response, [&] {
     return meetings_.StartRecording(*request, ProviderCallContext(*context));
   });
 }
@@ -158,56 +180,56 @@ grpc::Status VideoPlatformService::StartRecording(
 grpc::Status VideoPlatformService::ListPlatforms(
     grpc::ServerContext* context, const v1::ListPlatformsRequest* request,
     v1::ListPlatformsResponse* response) {
-  return Serve(context, "ListPlatforms", response,
+  return Serve(context, "ListPlatforms", *request, response,
                [&] { return meetings_.ListPlatforms(*request); });
 }
 
 grpc::Status VideoPlatformService::GetFlags(grpc::ServerContext* context,
                                             const v1::GetFlagsRequest* request,
                                             v1::GetFlagsResponse* response) {
-  return Serve(context, "GetFlags", response,
+  return Serve(context, "GetFlags", *request, response,
                [&] { return flags_.GetFlags(*request); });
 }
 
 grpc::Status VideoPlatformService::UpdateFlags(
     grpc::ServerContext* context, const v1::UpdateFlagsRequest* request,
     v1::UpdateFlagsResponse* response) {
-  return Serve(context, "UpdateFlags", response,
+  return Serve(context, "UpdateFlags", *request, response,
                [&] { return flags_.UpdateFlags(*request); });
 }
 
 grpc::Status VideoPlatformService::SetRoomPlatform(
     grpc::ServerContext* context, const v1::SetRoomPlatformRequest* request,
     v1::SetRoomPlatformResponse* response) {
-  return Serve(context, "SetRoomPlatform", response,
+  return Serve(context, "SetRoomPlatform", *request, response,
                [&] { return flags_.SetRoomPlatform(*request); });
 }
 
 grpc::Status VideoPlatformService::ClearRoomPlatform(
     grpc::ServerContext* context, const v1::ClearRoomPlatformRequest* request,
     v1::ClearRoomPlatformResponse* response) {
-  return Serve(context, "ClearRoomPlatform", response,
+  return Serve(context, "ClearRoomPlatform", *request, response,
                [&] { return flags_.ClearRoomPlatform(*request); });
 }
 
 grpc::Status VideoPlatformService::ListRoomPlatforms(
     grpc::ServerContext* context, const v1::ListRoomPlatformsRequest* request,
     v1::ListRoomPlatformsResponse* response) {
-  return Serve(context, "ListRoomPlatforms", response,
+  return Serve(context, "ListRoomPlatforms", *request, response,
                [&] { return flags_.ListRoomPlatforms(*request); });
 }
 
 grpc::Status VideoPlatformService::ResolvePlatform(
     grpc::ServerContext* context, const v1::ResolvePlatformRequest* request,
     v1::ResolvePlatformResponse* response) {
-  return Serve(context, "ResolvePlatform", response,
+  return Serve(context, "ResolvePlatform", *request, response,
                [&] { return flags_.ResolvePlatform(*request); });
 }
 
 grpc::Status VideoPlatformService::IngestRecording(
     grpc::ServerContext* context, const v1::IngestRecordingRequest* request,
     v1::IngestRecordingResponse* response) {
-  return Serve(context, "IngestRecording", response,
+  return Serve(context, "IngestRecording", *request, response,
                [&]() -> absl::StatusOr<v1::IngestRecordingResponse> {
                  if (recordings_ == nullptr) return RecordingsDisabled();
                  return recordings_->IngestRecording(*request);
@@ -217,7 +239,7 @@ grpc::Status VideoPlatformService::IngestRecording(
 grpc::Status VideoPlatformService::GetRecording(
     grpc::ServerContext* context, const v1::GetRecordingRequest* request,
     v1::GetRecordingResponse* response) {
-  return Serve(context, "GetRecording", response,
+  return Serve(context, "GetRecording", *request, response,
                [&]() -> absl::StatusOr<v1::GetRecordingResponse> {
                  if (recordings_ == nullptr) return RecordingsDisabled();
                  return recordings_->GetRecording(*request);
@@ -227,7 +249,7 @@ grpc::Status VideoPlatformService::GetRecording(
 grpc::Status VideoPlatformService::ListRecordings(
     grpc::ServerContext* context, const v1::ListRecordingsRequest* request,
     v1::ListRecordingsResponse* response) {
-  return Serve(context, "ListRecordings", response,
+  return Serve(context, "ListRecordings", *request, response,
                [&]() -> absl::StatusOr<v1::ListRecordingsResponse> {
                  if (recordings_ == nullptr) return RecordingsDisabled();
                  return recordings_->ListRecordings(*request);
@@ -237,7 +259,7 @@ grpc::Status VideoPlatformService::ListRecordings(
 grpc::Status VideoPlatformService::VerifyWebhook(
     grpc::ServerContext* context, const v1::VerifyWebhookRequest* request,
     v1::VerifyWebhookResponse* response) {
-  return Serve(context, "VerifyWebhook", response, [&] {
+  return Serve(context, "VerifyWebhook", *request, response, [&] {
     return MarkSignatureRejection(*context, webhooks_.VerifyWebhook(*request));
   });
 }
@@ -245,7 +267,7 @@ grpc::Status VideoPlatformService::VerifyWebhook(
 grpc::Status VideoPlatformService::HandleWebhook(
     grpc::ServerContext* context, const v1::HandleWebhookRequest* request,
     v1::HandleWebhookResponse* response) {
-  return Serve(context, "HandleWebhook", response, [&] {
+  return Serve(context, "HandleWebhook", *request, response, [&] {
     absl::StatusOr<v1::HandleWebhookResponse> result =
         webhooks_.HandleWebhook(*request);
     metrics_.WebhookHandled(request->platform(), result);

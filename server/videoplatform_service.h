@@ -7,6 +7,8 @@
 #ifndef VIDEOPLATFORM_SERVER_VIDEOPLATFORM_SERVICE_H_
 #define VIDEOPLATFORM_SERVER_VIDEOPLATFORM_SERVICE_H_
 
+#include <google/protobuf/message.h>
+
 #include <set>
 
 #include "absl/base/thread_annotations.h"
@@ -114,7 +116,10 @@ class VideoPlatformService final : public v1::VideoPlatformService::Service {
  private:
   // Authenticates, runs `handler` and stores its result in `response`.
   template <typename Response, typename Handler>
+  // Authenticates, runs `handler`, converts its result and logs the
+  // outcome with the RPC's id fields (taken from `request`).
   grpc::Status Serve(grpc::ServerContext* context, absl::string_view method,
+                     const google::protobuf::Message& request,
                      Response* response, Handler&& handler);
 
   MeetingRpcs meetings_;

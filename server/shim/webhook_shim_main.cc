@@ -210,7 +210,12 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   absl::SetProgramUsageMessage(
-      "HTTP sidecar for provider webhooks; see server/shim/webhook_shim.h.");
+      "HTTP sidecar for provider webhooks; see server/shim/webhook_shim.h.\n"
+      "\n  Environment variables:\n"
+      "    VIDEOPLATFORM_API_TOKEN (the service's API token, sent when "
+      "VIDEOPLATFORM_WEBHOOK_TOKEN is unset); default: \"\";\n"
+      "    VIDEOPLATFORM_WEBHOOK_TOKEN (the service's webhook-only token, "
+      "preferred); default: \"\";\n");
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() > 1) {
     std::fprintf(stderr, "webhook_shim: unexpected argument \"%s\"\n",

@@ -117,11 +117,13 @@ TEST_F(LoggingE2eTest, JsonLinesDescribeEachRpcAndHoldNoSecret) {
       EXPECT_EQ(line["level"], "debug");
       EXPECT_EQ(line.value("request_id", ""), "trace-create-1");
       EXPECT_TRUE(line.contains("latency_ms"));
+      EXPECT_FALSE(line.contains("meeting_id"));  // Not in the request.
     }
     if (line.value("rpc", "") == "GetMeeting" &&
         line.value("code", "") == "NOT_FOUND") {
       saw_not_found = true;
       EXPECT_EQ(line["level"], "warning");
+      EXPECT_EQ(line.value("meeting_id", ""), "no-such-meeting");
     }
   }
   EXPECT_TRUE(saw_create) << server_->Output();
