@@ -211,7 +211,9 @@ TEST(WebhookShimMainTest, SigtermStopsWithinTheGraceWithSlowClients) {
   const absl::Time start = absl::Now();
   process.Signal(SIGTERM);
   EXPECT_EQ(process.Wait(absl::Seconds(20)), 0) << process.Output();
-  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  // Within the 2 s grace, plus process exit (slow under sanitizers: one
+  // ASan run took 2.0008 s, so the grace itself was used up).
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2) + absl::Seconds(1));
   for (const int fd : slow) close(fd);
 }
 
