@@ -16,6 +16,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.pb.h"
+#include "server/common/host_port.h"
 
 namespace videoplatform::server {
 namespace {
@@ -38,20 +39,12 @@ bool IsLoopbackHost(absl::string_view host) {
 }  // namespace
 
 absl::Status CheckListenAddress(absl::string_view address, bool has_token) {
-  const size_t colon = address.rfind(':');
-  int port = -1;
-  if (colon == absl::string_view::npos || colon == 0 ||
-      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 ||
-      port > 65535) {
+  absl::StatusOr<HostPort> parsed = ParseHostPort(address);
+  if (!parsed.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("listen address \"", address,
-                     "\" must be host:port, e.g. 127.0.0.1:50051"));
+        absl::StrCat("listen ", parsed.status().message()));
   }
-  absl::string_view host = address.substr(0, colon);
-  if (absl::ConsumePrefix(&host, "[") && !absl::ConsumeSuffix(&host, "]")) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("listen address \"", address, "\": unbalanced brackets"));
-  }
+  const std::string& host = parsed->host;
   if (!has_token && !IsLoopbackHost(host)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "refusing to listen on ", address,

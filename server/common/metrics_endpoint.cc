@@ -4,22 +4,18 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "server/common/host_port.h"
 
 namespace videoplatform {
 
 absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
     const std::string& listen_address,
     std::shared_ptr<prometheus::Registry> registry) {
-  const size_t colon = listen_address.rfind(':');
-  int port = -1;
-  if (colon == std::string::npos || colon == 0 ||
-      !absl::SimpleAtoi(listen_address.substr(colon + 1), &port) || port < 0 ||
-      port > 65535) {
+  if (absl::StatusOr<HostPort> parsed = ParseHostPort(listen_address);
+      !parsed.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("metrics listen address \"", listen_address,
-                     "\" must be host:port, e.g. 127.0.0.1:9464"));
+        absl::StrCat("metrics listen ", parsed.status().message()));
   }
   std::unique_ptr<prometheus::Exposer> exposer;
   try {

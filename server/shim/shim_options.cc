@@ -27,29 +27,6 @@ absl::Status CheckDuration(absl::string_view name, absl::Duration value,
 
 }  // namespace
 
-absl::StatusOr<HostPort> ParseHostPort(absl::string_view address) {
-  const size_t colon = address.rfind(':');
-  HostPort result;
-  if (colon == absl::string_view::npos || colon == 0 ||
-      colon + 1 == address.size() ||
-      !absl::SimpleAtoi(address.substr(colon + 1), &result.port) ||
-      result.port < 0 || result.port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "address \"", address, "\" must be host:port, e.g. 127.0.0.1:8080"));
-  }
-  absl::string_view host = address.substr(0, colon);
-  const bool open = absl::ConsumePrefix(&host, "[");
-  const bool close = absl::ConsumeSuffix(&host, "]");
-  if (open != close || host.empty() ||
-      (!open && host.find(':') != absl::string_view::npos)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("address \"", address,
-                     "\" must be host:port (IPv6 hosts in brackets)"));
-  }
-  result.host = std::string(host);
-  return result;
-}
-
 absl::Status ValidateShimOptions(const ShimOptions& options) {
   if (absl::StatusOr<HostPort> listen = ParseHostPort(options.listen_address);
       !listen.ok()) {

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "server/common/host_port.h"
 #include "server/shim/request_checks.h"
 #include "server/shim/service_client.h"
 
@@ -43,14 +44,6 @@ struct ShimOptions {
   // Shutdown(): how long requests already forwarded may take to be answered.
   absl::Duration shutdown_grace = absl::Seconds(5);
 };
-
-struct HostPort {
-  std::string host;  // Without IPv6 brackets.
-  int port = 0;
-};
-
-// "host:port" or "[v6]:port", port 0..65535; else INVALID_ARGUMENT.
-absl::StatusOr<HostPort> ParseHostPort(absl::string_view address);
 
 // INVALID_ARGUMENT naming the first setting out of range:
 // listen_address (see ParseHostPort), service.target (non-empty),
