@@ -40,7 +40,6 @@ TEST(CheckListenAddressTest, RejectsMalformedAddresses) {
   }
 }
 
-}  // namespace
 TEST(CheckTokenStrengthTest, ShortTokensAreRefusedWithoutEchoingThem) {
   EXPECT_TRUE(CheckTokenStrength("T", "").ok());
   EXPECT_TRUE(CheckTokenStrength("T", "0123456789abcdef").ok());
@@ -53,4 +52,5 @@ TEST(CheckTokenStrengthTest, ShortTokensAreRefusedWithoutEchoingThem) {
                        ::testing::Not(::testing::HasSubstr("hunter2"))));
 }
 
+}  // namespace
 }  // namespace videoplatform::server

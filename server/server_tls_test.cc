@@ -64,7 +64,6 @@ TEST_F(ServerTlsTest, AKeyOfAnotherCertificateIsRefusedWithoutItsBytes) {
       {.cert_path = certs_->server_cert, .key_path = certs_->stray_key});
   EXPECT_THAT(message, AllOf(HasSubstr("--tls_key"),
                              HasSubstr("does not match the certificate")));
-  const std::string key = testing::ReadTextFile(certs_->stray_key);
   EXPECT_THAT(message, Not(HasSubstr("PRIVATE KEY")));
 }
 

@@ -5,15 +5,14 @@
 // of the connection's group committer (storage/group_commit.h): concurrent
 // writes (and EventStore's webhook applies) share one transaction and one
 // fsync, each under its own savepoint, and return after that commit; a
-// failed write returns an error and leaves nothing behind. Reads (Get*, List*, Find*) run on a pool
-// of read-only connections (WAL): they see the last commit and wait neither
-// for writes nor for each other.
-// Errors: NOT_FOUND for a missing row, ALREADY_EXISTS for a unique-key clash,
-// UNAVAILABLE when the database stays busy past the busy timeout, INTERNAL
-// for anything else SQLite reports (with SQLite's message),
-// INVALID_ARGUMENT for bad input (an empty id or platform, an unspecified
-// enum, a limit <= 0, a malformed cursor: that message names "page_token").
-// Times are stored with microsecond precision.
+// failed write returns an error and leaves nothing behind. Reads (Get*, List*,
+// Find*) run on a pool of read-only connections (WAL): they see the last commit
+// and wait neither for writes nor for each other. Errors: NOT_FOUND for a
+// missing row, ALREADY_EXISTS for a unique-key clash, UNAVAILABLE when the
+// database stays busy past the busy timeout, INTERNAL for anything else SQLite
+// reports (with SQLite's message), INVALID_ARGUMENT for bad input (an empty id
+// or platform, an unspecified enum, a limit <= 0, a malformed cursor: that
+// message names "page_token"). Times are stored with microsecond precision.
 #ifndef VIDEOPLATFORM_STORAGE_STORE_H_
 #define VIDEOPLATFORM_STORAGE_STORE_H_
 

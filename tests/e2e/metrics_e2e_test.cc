@@ -9,10 +9,10 @@
 #include <memory>
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "providers/http/openssl_cli.h"
+#include "tests/e2e/prometheus_scrape.h"
 #include "tests/e2e/rpc_client.h"
 #include "tests/e2e/server_process.h"
 #include "tests/e2e/signed_webhooks.h"
@@ -50,32 +50,9 @@ class MetricsE2eTest : public ::testing::Test {
     ASSERT_TRUE(in >> metrics_port_) << "no metrics port file";
   }
 
-  std::string Scrape() {
-    httplib::Client client("127.0.0.1", metrics_port_);
-    const httplib::Result result = client.Get("/metrics");
-    if (!result) return "";
-    EXPECT_EQ(result->status, 200);
-    return result->body;
-  }
-
-  // The value of the sample whose name and labels are exactly `series`
-  // (labels in prometheus-cpp's sorted order); -1 when absent.
+  std::string Scrape() { return ScrapeMetrics(metrics_port_); }
   static double Sample(const std::string& text, const std::string& series) {
-    const std::string prefix = series + " ";
-    size_t at = 0;
-    while ((at = text.find(prefix, at)) != std::string::npos) {
-      if (at == 0 || text[at - 1] == '\n') {
-        const size_t end = text.find('\n', at);
-        double value = -1;
-        if (absl::SimpleAtod(
-                text.substr(at + prefix.size(), end - at - prefix.size()),
-                &value)) {
-          return value;
-        }
-      }
-      at += prefix.size();
-    }
-    return -1;
+    return SampleValue(text, series);
   }
 
   std::unique_ptr<ServerProcess> server_;

@@ -10,8 +10,8 @@
 #include <sstream>
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "nlohmann/json.hpp"
+#include "tests/e2e/prometheus_scrape.h"
 #include "tests/e2e/server_process.h"
 
 namespace videoplatform::testing {
@@ -21,22 +21,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr char kToken[] = "shim-metrics-token-0123456789";
-
-double Sample(const std::string& text, const std::string& series) {
-  const std::string prefix = series + " ";
-  for (size_t at = text.find(prefix); at != std::string::npos;
-       at = text.find(prefix, at + 1)) {
-    if (at != 0 && text[at - 1] != '\n') continue;
-    const size_t end = text.find('\n', at);
-    double value = -1;
-    if (absl::SimpleAtod(
-            text.substr(at + prefix.size(), end - at - prefix.size()),
-            &value)) {
-      return value;
-    }
-  }
-  return -1;
-}
 
 TEST(ShimMetricsTest, CountsRequestsByRouteAndStatusAndLogsJson) {
   auto service =
@@ -69,27 +53,25 @@ TEST(ShimMetricsTest, CountsRequestsByRouteAndStatusAndLogsJson) {
   const int webhook_status = unsigned_webhook->status;
   EXPECT_GE(webhook_status, 400);
 
-  httplib::Client scrape("127.0.0.1", metrics_port);
-  auto metrics = scrape.Get("/metrics");
-  ASSERT_TRUE(metrics);
-  const std::string text = metrics->body;
-  EXPECT_EQ(Sample(text,
-                   "webhook_shim_requests_total{code=\"200\",route="
-                   "\"/healthz\"}"),
+  const std::string text = ScrapeMetrics(metrics_port);
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(SampleValue(text,
+                        "webhook_shim_requests_total{code=\"200\",route="
+                        "\"/healthz\"}"),
             2);
-  EXPECT_EQ(Sample(text,
-                   "webhook_shim_requests_total{code=\"404\",route="
-                   "\"unknown\"}"),
+  EXPECT_EQ(SampleValue(text,
+                        "webhook_shim_requests_total{code=\"404\",route="
+                        "\"unknown\"}"),
             1);
-  EXPECT_EQ(Sample(text, "webhook_shim_requests_total{code=\"" +
-                             std::to_string(webhook_status) +
-                             "\",route=\"/v1/whereby\"}"),
+  EXPECT_EQ(SampleValue(text, "webhook_shim_requests_total{code=\"" +
+                                  std::to_string(webhook_status) +
+                                  "\",route=\"/v1/whereby\"}"),
             1);
-  EXPECT_EQ(Sample(text,
-                   "webhook_shim_request_seconds_count{route="
-                   "\"/healthz\"}"),
+  EXPECT_EQ(SampleValue(text,
+                        "webhook_shim_request_seconds_count{route="
+                        "\"/healthz\"}"),
             2);
-  EXPECT_GE(Sample(text, "webhook_shim_connections_open"), 0);
+  EXPECT_GE(SampleValue(text, "webhook_shim_connections_open"), 0);
   EXPECT_THAT(text, Not(HasSubstr("no-such-path")));
 
   std::istringstream lines((*shim)->Output());

@@ -392,7 +392,8 @@ TEST_F(VideoplatformdTest, TokenIsRequiredOnEveryRpcButHealth) {
 
   client_->set_token("");
   EXPECT_EQ(client_->HealthStatus(""), "SERVING");
-  EXPECT_THAT(server_->Output(), ::testing::Not(HasSubstr("s3cret-token-0123456789")));
+  EXPECT_THAT(server_->Output(),
+              ::testing::Not(HasSubstr("s3cret-token-0123456789")));
 }
 
 TEST_F(VideoplatformdTest, SigtermStopsGracefullyAndHealthReportsServing) {
