@@ -72,5 +72,15 @@ TEST(ParseLogFormatTest, AcceptsTextAndJsonOnly) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST(ConfigureLoggingFromFlagsTest, RejectsAnUnknownLevelNamingTheFlag) {
+  const absl::Status status = ConfigureLoggingFromFlags("text", "verbose");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              ::testing::HasSubstr("--log_level must be debug, info, warning "
+                                   "or error, not \"verbose\""));
+  EXPECT_EQ(ConfigureLoggingFromFlags("xml", "info").code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace videoplatform
